@@ -1,0 +1,29 @@
+package main
+
+import "context"
+
+// command is one subcommand of the flare binary. run parses its own flags
+// (one flag.FlagSet per subcommand, see newFlagSet) and returns nil, a
+// usage/invalid-input error (exit 2), or any other error (exit 1).
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *cliEnv, args []string) error
+}
+
+// commands lists every subcommand in the order "flare help" shows them.
+// Each lives in its own file named after it.
+func commands() []command {
+	return []command{
+		{"version", "print the version of this binary", runVersion},
+	}
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}

@@ -1,0 +1,3 @@
+module github.com/flare-ilo/flare
+
+go 1.26
