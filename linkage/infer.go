@@ -1,0 +1,180 @@
+package linkage
+
+import (
+	"strings"
+)
+
+// role is what a column holds, recognised from its header.
+type role int
+
+const (
+	roleNone role = iota
+	roleGiven
+	roleSurname
+	roleFullName
+	roleOrganisation
+	roleBirthDate
+	roleAddress
+	roleStreetNumber
+	roleLocality
+	rolePostcode
+	roleRegion
+	roleIDNumber
+	roleSex
+	rolePhone
+	roleEmail
+	roleAge
+)
+
+// roleNames maps headers, lower-cased with everything but letters and
+// digits removed, to their role. English names as used by FEBRL, Splink's
+// examples and IOM's HTCDS; other spellings belong in a --config file.
+var roleNames = map[string]role{
+	"givenname": roleGiven, "firstname": roleGiven, "forename": roleGiven, "forenames": roleGiven, "given": roleGiven, "fname": roleGiven, "firstnames": roleGiven,
+	"surname": roleSurname, "lastname": roleSurname, "familyname": roleSurname, "lname": roleSurname,
+	"name": roleFullName, "fullname": roleFullName, "personname": roleFullName,
+	"organisation": roleOrganisation, "organization": roleOrganisation, "employer": roleOrganisation, "employername": roleOrganisation,
+	"company": roleOrganisation, "companyname": roleOrganisation, "business": roleOrganisation, "businessname": roleOrganisation,
+	"organisationname": roleOrganisation, "organizationname": roleOrganisation, "tradename": roleOrganisation, "registeredname": roleOrganisation,
+	"dateofbirth": roleBirthDate, "dob": roleBirthDate, "birthdate": roleBirthDate, "birthday": roleBirthDate, "born": roleBirthDate,
+	"address": roleAddress, "address1": roleAddress, "address2": roleAddress, "addressline1": roleAddress, "addressline2": roleAddress,
+	"street": roleAddress, "streetname": roleAddress, "streetaddress": roleAddress,
+	"streetnumber": roleStreetNumber, "housenumber": roleStreetNumber, "streetno": roleStreetNumber, "houseno": roleStreetNumber,
+	"suburb": roleLocality, "city": roleLocality, "town": roleLocality, "locality": roleLocality, "village": roleLocality, "district": roleLocality,
+	"postcode": rolePostcode, "zip": rolePostcode, "zipcode": rolePostcode, "postalcode": rolePostcode,
+	"state": roleRegion, "region": roleRegion, "province": roleRegion, "county": roleRegion, "country": roleRegion, "nationality": roleRegion,
+	"socsecid": roleIDNumber, "ssn": roleIDNumber, "socialsecuritynumber": roleIDNumber, "nationalid": roleIDNumber, "nationalidnumber": roleIDNumber,
+	"nin": roleIDNumber, "nino": roleIDNumber, "passport": roleIDNumber, "passportnumber": roleIDNumber, "passportno": roleIDNumber,
+	"idnumber": roleIDNumber, "idno": roleIDNumber, "idcard": roleIDNumber, "taxid": roleIDNumber, "tin": roleIDNumber, "personalid": roleIDNumber,
+	"registrationnumber": roleIDNumber, "companynumber": roleIDNumber,
+	"sex": roleSex, "gender": roleSex,
+	"phone": rolePhone, "telephone": rolePhone, "mobile": rolePhone, "phonenumber": rolePhone,
+	"email": roleEmail, "emailaddress": roleEmail,
+	"age": roleAge,
+}
+
+// roleFields gives the comparator of each role, and whether exact
+// agreement is weighted by term frequency (names and places, whose values
+// range from very common to unique).
+var roleFields = map[role]struct {
+	cmp Comparator
+	tf  bool
+}{
+	roleGiven: {Name, true}, roleSurname: {Name, true}, roleFullName: {Tokens, true},
+	roleOrganisation: {Organisation, true}, roleBirthDate: {DateCmp, false},
+	roleAddress: {Text, false}, roleStreetNumber: {Code, false}, roleLocality: {Text, true},
+	rolePostcode: {Code, true}, roleRegion: {Exact, false}, roleIDNumber: {Code, false},
+	roleSex: {Exact, false}, rolePhone: {Code, false}, roleEmail: {Code, false},
+	roleAge: {Numeric, false},
+}
+
+func roleOf(header string) role {
+	var b strings.Builder
+	for _, r := range strings.ToLower(header) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return roleNames[b.String()]
+}
+
+// InferConfig builds a configuration from column names alone: every column
+// whose header it recognises (given name, surname, full name, organisation,
+// date of birth, address, house number, town, postcode, region, identity
+// numbers, sex, phone, e-mail, age) is compared with the comparator suited
+// to it, and blocking rules are derived from the fields found. The id column
+// is never compared. It returns the configuration and the columns it left
+// out, so that the caller can say so.
+func InferConfig(header []string, idColumn string) (Config, []string) {
+	var cfg Config
+	var ignored []string
+	byRole := map[role][]string{}
+	seen := map[string]bool{}
+	for _, h := range header {
+		if h == idColumn || seen[h] {
+			continue
+		}
+		seen[h] = true
+		r := roleOf(h)
+		if r == roleNone || len(cfg.Fields) == maxFields {
+			ignored = append(ignored, h)
+			continue
+		}
+		spec := roleFields[r]
+		cfg.Fields = append(cfg.Fields, Field{Name: h, Column: h, Comparator: spec.cmp, TermFrequency: spec.tf})
+		byRole[r] = append(byRole[r], h)
+	}
+	given, surname := first(byRole[roleGiven]), first(byRole[roleSurname])
+	if given != "" && surname != "" {
+		for i := range cfg.Fields {
+			switch cfg.Fields[i].Name {
+			case given:
+				cfg.Fields[i].SwapWith = surname
+			case surname:
+				cfg.Fields[i].SwapWith = given
+			}
+		}
+	}
+	cfg.Blocking = inferBlocking(byRole, cfg.Fields)
+	return cfg, ignored
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// inferBlocking derives blocking rules from the fields present. Each rule
+// pairs two pieces of evidence so that blocks stay small on millions of
+// records; their union tolerates an error in any one field: names that sound
+// alike, the same postcode and house or initial, the same street, the same
+// birth date, the same identity number.
+func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
+	var rules [][]string
+	add := func(keys ...string) {
+		for _, k := range keys {
+			if strings.HasSuffix(k, ":") || k == "" {
+				return
+			}
+		}
+		rules = append(rules, keys)
+	}
+	given, surname := first(byRole[roleGiven]), first(byRole[roleSurname])
+	full, org := first(byRole[roleFullName]), first(byRole[roleOrganisation])
+	dob, post := first(byRole[roleBirthDate]), first(byRole[rolePostcode])
+	street, number := first(byRole[roleAddress]), first(byRole[roleStreetNumber])
+	town := first(byRole[roleLocality])
+
+	add("soundex:"+given, "soundex:"+surname)
+	add("sorted:" + full)
+	add("sorted:" + org)
+	add("first3:"+org, post)
+	add("first3:"+org, town)
+	add(post, number)
+	add(post, "first1:"+given)
+	add(post, "first1:"+surname)
+	add(street, number)
+	add(street, "first1:"+surname)
+	add(town, "first3:"+given)
+	add(town, "first3:"+surname)
+	add(town, "first3:"+full)
+	add(dob)
+	for _, id := range byRole[roleIDNumber] {
+		add(id)
+	}
+	for _, p := range byRole[rolePhone] {
+		add(p)
+	}
+	for _, e := range byRole[roleEmail] {
+		add(e)
+	}
+	if len(rules) == 0 {
+		// No recognised pair of fields: block on each field alone.
+		for _, f := range fields {
+			add(f.Name)
+		}
+	}
+	return rules
+}
