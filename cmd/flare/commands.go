@@ -15,6 +15,9 @@ type command struct {
 // Each lives in its own file named after it.
 func commands() []command {
 	return []command{
+		{"serve", "run the web server (staff app, public portal, JSON API)", runServe},
+		{"migrate", "show or change the database schema version", runMigrate},
+		{"estimate", "estimate the number of cases on no list (multiple systems estimation)", runEstimate},
 		{"version", "print the version of this binary", runVersion},
 	}
 }

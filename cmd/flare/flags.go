@@ -60,3 +60,28 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, env
 func usageError(flagName, format string, args ...any) error {
 	return flare.Errorf(flare.EINVALID, "-%s: %s", flagName, fmt.Sprintf(format, args...))
 }
+
+// parseFlagsInterleaved is parseFlags for commands that take positional
+// arguments: flags may stand before, between or after them
+// ("flare migrate status --data x" and "flare migrate --data x status").
+func parseFlagsInterleaved(fs *flag.FlagSet, args []string, getenv func(string) string, envNames map[string]string) ([]string, error) {
+	var pos []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelpShown
+			}
+			return nil, &flare.Error{Code: flare.EINVALID, Message: err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if err := parseFlags(fs, nil, getenv, envNames); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	flarehttp "github.com/flare-ilo/flare/http"
+	"github.com/flare-ilo/flare/html"
+)
+
+func runServe(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet("serve", "[flags]", env.stderr)
+	var db dbFlags
+	db.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
+	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (env FLARE_LOG_LEVEL)")
+	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM (env FLARE_SHUTDOWN_TIMEOUT)")
+	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT"}
+	for k, v := range dbEnv {
+		envNames[k] = v
+	}
+	if err := parseFlags(fs, args, env.getenv, envNames); err != nil {
+		return err
+	}
+	level, err := parseLevel(*logLevel)
+	if err != nil {
+		return err
+	}
+	if *shutdown <= 0 {
+		return usageError("shutdown-timeout", "must be positive")
+	}
+	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
+
+	store, err := db.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	version, err := store.Migrate(ctx, logger)
+	if err != nil {
+		return err
+	}
+	srv, err := newServer(logger, store, *shutdown)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usageError("addr", "cannot listen on %s: %v", *addr, err)
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "database", db.describe(), "schema_version", version)
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func newServer(logger *slog.Logger, store flarehttp.Pinger, shutdown time.Duration) (*flarehttp.Server, error) {
+	catalog, err := html.LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	assets, err := html.LoadAssets()
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := html.NewRenderer(catalog, assets)
+	if err != nil {
+		return nil, err
+	}
+	return flarehttp.NewServer(flarehttp.Config{
+		Logger: logger, Database: store, Renderer: renderer, ShutdownTimeout: shutdown,
+	})
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return 0, usageError("log-level", "%q is not one of debug, info, warn, error", s)
+	}
+	return l, nil
+}
+

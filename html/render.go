@@ -1,0 +1,120 @@
+// Package html renders Flare's pages: html/template layouts embedded in the
+// binary, static assets under content-hashed URLs, and the message
+// catalogues that make every page available in every interface language.
+package html
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// Renderer renders pages in the visitor's language.
+type Renderer struct {
+	catalog *Catalog
+	assets  *Assets
+	pages   map[string]*template.Template
+}
+
+// NewRenderer parses every page template with the base layout.
+func NewRenderer(catalog *Catalog, assets *Assets) (*Renderer, error) {
+	r := &Renderer{catalog: catalog, assets: assets, pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{"asset": assets.URL}
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	for _, name := range names {
+		if strings.HasSuffix(name, "/layout.html") {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		page := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
+		r.pages[page] = t
+	}
+	return r, nil
+}
+
+// Catalog returns the renderer's message catalogue.
+func (r *Renderer) Catalog() *Catalog { return r.catalog }
+
+// Assets returns the renderer's static assets.
+func (r *Renderer) Assets() *Assets { return r.assets }
+
+// Page is what every page's view carries: the language it is shown in and
+// what the layout needs. Page views embed it.
+type Page struct {
+	Lang      Language
+	Languages []LanguageLink
+	// TitleKey is the message key of the page title; titles say where the
+	// visitor is and never what they reported (checklist R-IN8).
+	TitleKey string
+	catalog  *Catalog
+}
+
+// LanguageLink is one entry of the language switcher.
+type LanguageLink struct {
+	Language
+	URL     string
+	Current bool
+}
+
+// T translates key into the page's language.
+func (p Page) T(key string) string { return p.catalog.T(p.Lang.Code, key) }
+
+// Dir is the text direction of the page's language.
+func (p Page) Dir() string {
+	if p.Lang.RTL {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// NewPage returns the Page for a request, in the language it asks for.
+func (r *Renderer) NewPage(req *http.Request, titleKey string) Page {
+	lang := r.catalog.Choose(req)
+	p := Page{Lang: lang, TitleKey: titleKey, catalog: r.catalog}
+	for _, l := range r.catalog.Languages() {
+		p.Languages = append(p.Languages, LanguageLink{Language: l, URL: switchURL(req, l.Code), Current: l.Code == lang.Code})
+	}
+	return p
+}
+
+// Render writes page with the given view and status. The page is rendered
+// into a buffer first, so a template error never sends half a page.
+func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, page string, view any) error {
+	t, ok := r.pages[page]
+	if !ok {
+		return fmt.Errorf("no page template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", view); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	r.catalog.RememberChoice(w, req)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// HomeView is the landing page.
+type HomeView struct{ Page }
+
+// ErrorView is a page that says something went wrong, in plain words.
+type ErrorView struct {
+	Page
+	Status     int
+	MessageKey string
+	RequestID  string
+}

@@ -1,0 +1,59 @@
+package http
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/flare-ilo/flare/html"
+)
+
+// routes lists every route of the server; one file per resource holds the
+// handlers as the server grows.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET "+html.AssetPrefix, s.cfg.Renderer.Assets())
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("/api/", s.handleNotFound)
+	mux.HandleFunc("/", s.handleNotFound)
+	return mux
+}
+
+// statusResponse is the body of /healthz and /readyz.
+type statusResponse struct {
+	Status string `json:"status"`
+}
+
+// handleHealthz says the process is up; it touches nothing else, so a
+// supervisor restarts only a process that is really stuck.
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, statusResponse{Status: "ok"})
+}
+
+// handleReadyz says whether this instance can serve: the database answers
+// within ReadyTimeout. A load balancer takes an unready instance out.
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ReadyTimeout)
+	defer cancel()
+	if err := s.cfg.Database.Ping(ctx); err != nil {
+		s.logger.Warn("not ready", "request_id", RequestIDFrom(r.Context()), "error", err.Error())
+		writeJSON(w, http.StatusServiceUnavailable, statusResponse{Status: "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, statusResponse{Status: "ready"})
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	view := html.HomeView{Page: s.cfg.Renderer.NewPage(r, "home.title")}
+	if err := s.cfg.Renderer.Render(w, r, http.StatusOK, "home", view); err != nil {
+		s.writeError(w, r, err)
+	}
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, errNoRoute)
+}

@@ -1,0 +1,101 @@
+// Package http is Flare's HTTP adapter: routes, middleware, the JSON API and
+// the pages, on top of the domain services. It holds no business rules.
+package http
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/flare-ilo/flare/html"
+)
+
+// Pinger is what /readyz asks: does the database answer?
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config is what the server is built from.
+type Config struct {
+	Logger   *slog.Logger
+	Database Pinger
+	Renderer *html.Renderer
+	// ShutdownTimeout bounds how long in-flight requests may run once
+	// shutdown starts.
+	ShutdownTimeout time.Duration
+	// ReadyTimeout bounds the database check of /readyz.
+	ReadyTimeout time.Duration
+}
+
+// Server serves Flare over HTTP.
+type Server struct {
+	cfg      Config
+	logger   *slog.Logger
+	registry *prometheus.Registry
+	metrics  *metrics
+	handler  http.Handler
+}
+
+// NewServer builds the routes and middleware.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Logger == nil || cfg.Database == nil || cfg.Renderer == nil {
+		return nil, errors.New("http server: logger, database and renderer are required")
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = 2 * time.Second
+	}
+	reg := prometheus.NewRegistry()
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger, registry: reg, metrics: m}
+	s.handler = s.middleware(s.routes())
+	return s, nil
+}
+
+// Handler returns the server's root handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve serves on ln until ctx is cancelled, then stops accepting new
+// connections, lets in-flight requests finish (up to ShutdownTimeout) and
+// returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(&redactingWriter{logger: s.logger}, "", 0),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.logger.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
