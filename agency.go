@@ -17,17 +17,17 @@ type AgencyKind string
 // compensation (¶14), national coordination (¶22) and the social partners and
 // civil society (¶7).
 const (
-	AgencyLabourInspectorate     AgencyKind = "labour_inspectorate"
-	AgencyPolice                 AgencyKind = "police"
-	AgencyProsecution            AgencyKind = "prosecution"
-	AgencyJudiciary              AgencyKind = "judiciary"
-	AgencyVictimServices         AgencyKind = "victim_services"
-	AgencyImmigration            AgencyKind = "immigration"
-	AgencyCompensationFund       AgencyKind = "compensation_fund"
-	AgencyNationalCoordinator    AgencyKind = "national_coordinator"
-	AgencyNGO                    AgencyKind = "ngo"
-	AgencyTradeUnion             AgencyKind = "trade_union"
-	AgencyEmployersOrganisation  AgencyKind = "employers_organisation"
+	AgencyLabourInspectorate    AgencyKind = "labour_inspectorate"
+	AgencyPolice                AgencyKind = "police"
+	AgencyProsecution           AgencyKind = "prosecution"
+	AgencyJudiciary             AgencyKind = "judiciary"
+	AgencyVictimServices        AgencyKind = "victim_services"
+	AgencyImmigration           AgencyKind = "immigration"
+	AgencyCompensationFund      AgencyKind = "compensation_fund"
+	AgencyNationalCoordinator   AgencyKind = "national_coordinator"
+	AgencyNGO                   AgencyKind = "ngo"
+	AgencyTradeUnion            AgencyKind = "trade_union"
+	AgencyEmployersOrganisation AgencyKind = "employers_organisation"
 )
 
 // AgencyKinds returns every valid kind, in a stable order for forms and help.

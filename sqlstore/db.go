@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/flare-ilo/flare"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -53,21 +55,21 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 func parseURL(rawURL string) (driver, dsn string, d dialect, err error) {
 	switch {
 	case rawURL == "":
-		return "", "", nil, fmt.Errorf("database URL is empty")
+		return "", "", nil, flare.Errorf(flare.EINVALID, "database URL is empty")
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		if _, err := url.Parse(rawURL); err != nil {
-			return "", "", nil, fmt.Errorf("database URL: %w", redactURLError(err))
+			return "", "", nil, flare.Errorf(flare.EINVALID, "database URL: %v", redactURLError(err))
 		}
 		return "pgx", rawURL, postgresDialect{}, nil
 	case strings.Contains(rawURL, "://"):
-		return "", "", nil, fmt.Errorf("database URL: unsupported scheme (use postgres://... or a SQLite file path)")
+		return "", "", nil, flare.Errorf(flare.EINVALID, "database URL: unsupported scheme (use postgres://... or a SQLite file path)")
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
 	}
 	if path == "" {
-		return "", "", nil, fmt.Errorf("database URL: SQLite file path is empty")
+		return "", "", nil, flare.Errorf(flare.EINVALID, "database URL: SQLite file path is empty")
 	}
 	return "sqlite", sqliteDSN(filepath.Clean(path)), sqliteDialect{}, nil
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	flarehttp "github.com/flare-ilo/flare/http"
 	"github.com/flare-ilo/flare/html"
+	flarehttp "github.com/flare-ilo/flare/http"
 )
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -84,4 +84,3 @@ func parseLevel(s string) (slog.Level, error) {
 	}
 	return l, nil
 }
-
