@@ -53,6 +53,18 @@ func newTestServer(t *testing.T, backend string) *testServer {
 
 func newTestServerWith(t *testing.T, db *sqlstore.DB) *testServer {
 	t.Helper()
+	return newServerFor(t, db, slog.LevelDebug)
+}
+
+// newBenchServer is a server whose logs go nowhere, so a benchmark measures
+// serving, not log formatting into a buffer.
+func newBenchServer(b *testing.B, db *sqlstore.DB) *testServer {
+	b.Helper()
+	return newServerFor(b, db, slog.LevelError)
+}
+
+func newServerFor(t testing.TB, db *sqlstore.DB, level slog.Level) *testServer {
+	t.Helper()
 	catalog, err := html.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +78,7 @@ func newTestServerWith(t *testing.T, db *sqlstore.DB) *testServer {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
 	s, err := NewServer(Config{Logger: logger, Database: db, Renderer: renderer, ShutdownTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
