@@ -13,14 +13,15 @@ import (
 // something else), other control characters removed, and surrounding space
 // trimmed. Security checklist R-IH4; OWASP ASVS 1.1.1.
 func CleanText(s string) string {
-	s = norm.NFC.String(s)
+	// Strip before normalising: a control character between a letter and
+	// its accent would otherwise block composition and leave non-NFC text.
 	s = strings.Map(func(r rune) rune {
 		if isBidiControl(r) || (unicode.IsControl(r) && r != '\n' && r != '\t') {
 			return -1
 		}
 		return r
 	}, s)
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(norm.NFC.String(s))
 }
 
 // CleanLine is CleanText for single-line fields: any line break or tab
