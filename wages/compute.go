@@ -17,6 +17,7 @@ func Compute(c Claim) (Result, error) {
 	res := Result{
 		Currency: c.Rules.Currency,
 		AsOf:     c.Rules.AsOf,
+		Rules:    c.Rules,
 		Periods:  make([]PeriodResult, 0, len(c.Periods)),
 		Costs:    make([]CostResult, 0, len(c.Costs)),
 	}

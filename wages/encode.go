@@ -12,10 +12,18 @@ const hoursPlaces = 4
 type resultJSON struct {
 	Currency           string          `json:"currency"`
 	AsOf               string          `json:"as_of"`
+	Rules              rulesOutJSON    `json:"rules"`
 	Periods            []periodOutJSON `json:"periods"`
 	Costs              []costOutJSON   `json:"costs_paid_by_worker"`
 	Totals             breakdownJSON   `json:"totals"`
 	FromEstimatedHours breakdownJSON   `json:"from_estimated_hours"`
+}
+
+// rulesOutJSON echoes the legal numbers the result rests on.
+type rulesOutJSON struct {
+	NormalHoursPerWeek string `json:"normal_hours_per_week"`
+	OvertimePremium    string `json:"overtime_premium"`
+	AnnualInterestRate string `json:"annual_interest_rate"`
 }
 
 type breakdownJSON struct {
@@ -67,13 +75,18 @@ type costOutJSON struct {
 }
 
 // MarshalJSON writes the JSON output of "flare wages": currency, as_of,
-// periods, costs_paid_by_worker, totals and from_estimated_hours, every
+// rules, periods, costs_paid_by_worker, totals and from_estimated_hours, every
 // amount a decimal string.
 func (r Result) MarshalJSON() ([]byte, error) {
 	money := r.Currency.Format
 	out := resultJSON{
-		Currency:           r.Currency.Code,
-		AsOf:               r.AsOf.String(),
+		Currency: r.Currency.Code,
+		AsOf:     r.AsOf.String(),
+		Rules: rulesOutJSON{
+			NormalHoursPerWeek: r.Rules.NormalHoursPerWeek.String(),
+			OvertimePremium:    r.Rules.OvertimePremium.String(),
+			AnnualInterestRate: r.Rules.AnnualInterestRate.String(),
+		},
 		Periods:            make([]periodOutJSON, 0, len(r.Periods)),
 		Costs:              make([]costOutJSON, 0, len(r.Costs)),
 		Totals:             r.Totals.json(money),

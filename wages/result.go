@@ -10,9 +10,11 @@ import (
 type Result struct {
 	Currency Currency
 	AsOf     Date
-	Periods  []PeriodResult
-	Costs    []CostResult
-	Totals   Breakdown
+	// Rules are the rules the result was computed with.
+	Rules   Rules
+	Periods []PeriodResult
+	Costs   []CostResult
+	Totals  Breakdown
 	// FromEstimatedHours is the part of each total that comes from periods
 	// whose hours are estimated (rule 9: which figures rest on estimated
 	// hours). A total rests on estimated hours when its part here is not 0.

@@ -19,6 +19,7 @@ func commands() []command {
 		{"migrate", "show or change the database schema version", runMigrate},
 		{"estimate", "estimate the number of cases on no list (multiple systems estimation)", runEstimate},
 		{"screen", "screen a person's observations for forced labour and trafficking (ICLS 2018)", runScreen},
+		{"wages", "compute the wage arrears, costs and interest a worker is owed", runWages},
 		{"version", "print the version of this binary", runVersion},
 	}
 }
