@@ -42,7 +42,7 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		return nil, &InputError{Msg: fmt.Sprintf("capture table larger than %d bytes", maxCSVBytes)}
 	}
 	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff")))
-	cr.ReuseRecord = false
+	cr.FieldsPerRecord = -1 // checked below, with a message naming the expected layout
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {

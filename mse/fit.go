@@ -62,14 +62,20 @@ func (f *Fit) EmptyTermNames() []string {
 	return names
 }
 
-// ModelError explains why a model cannot be fitted to a table.
+// ModelError explains why a model cannot be fitted to a table: the data,
+// not the program, are at fault.
 type ModelError struct {
 	Terms []string
 	Check Check
+	// Reason, when set, replaces the message derived from Check.
+	Reason string
 }
 
 // Error implements the error interface.
 func (e *ModelError) Error() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
 	model := "the main-effects model"
 	if len(e.Terms) > 0 {
 		model = fmt.Sprintf("the model with %v", e.Terms)
@@ -106,14 +112,14 @@ func FitModel(t *Table, terms []Pair) (*Fit, error) {
 func checkLists(t *Table) error {
 	n := t.Observed()
 	if n == 0 {
-		return fmt.Errorf("the table has no cases")
+		return &ModelError{Reason: "the table has no cases"}
 	}
 	for i, name := range t.lists {
 		switch t.ListTotal(i) {
 		case 0:
-			return fmt.Errorf("list %s has no case: drop it", name)
+			return &ModelError{Reason: fmt.Sprintf("list %s has no case: drop it", name)}
 		case n:
-			return fmt.Errorf("list %s holds every observed case, so the table says nothing about cases on no list: drop it", name)
+			return &ModelError{Reason: fmt.Sprintf("list %s holds every observed case, so the table says nothing about cases on no list: drop it", name)}
 		}
 	}
 	return nil
@@ -124,7 +130,7 @@ func checkLists(t *Table) error {
 // start: fitted values of a previous fit over the same cells.
 func fitUnchecked(t *Table, terms []Pair, start []float64) (*Fit, error) {
 	d := buildDesign(t, terms)
-	pf, err := fitPoisson(d.x, d.y, start)
+	pf, err := fitPoisson(d.x, d.y, start, rGLMTolerance)
 	if err != nil {
 		return nil, fmt.Errorf("fit %v: %w", d.names, err)
 	}
@@ -162,7 +168,7 @@ func (f *Fit) expectedOnBoth(p Pair) float64 {
 	return s
 }
 
-// pValue returns the two-sided Wald p-value of the last parameter, as R's
+// lastWaldP returns the two-sided Wald p-value of the last parameter, as R's
 // summary.glm reports it (dispersion 1).
 func (f *Fit) lastWaldP() float64 {
 	j := len(f.Coef) - 1

@@ -1,7 +1,6 @@
 package mse
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
@@ -67,7 +66,7 @@ func ProfileInterval(f *Fit, level float64) (Interval, error) {
 	loglik := func(total float64) float64 {
 		n0 := total - n
 		y[cells] = n0
-		pf, err := fitPoisson(x, y, start)
+		pf, err := fitPoisson(x, y, start, tightTolerance)
 		if err != nil {
 			evalErr = err
 			return math.NaN()
@@ -147,9 +146,6 @@ func maximize(f func(float64) float64, a, b float64) float64 {
 	}
 	return (a + b) / 2
 }
-
-// errNoBracket reports a root search on an interval without a sign change.
-var errNoBracket = errors.New("no sign change")
 
 // findRoot returns a root of f in [a, b], where f(a) and f(b) have opposite
 // signs, by bisection to a relative tolerance of 1e-12.
