@@ -373,10 +373,10 @@ func malformed(path string, err error) error {
 }
 
 // join appends a member name to a path. A name that is not a short printable
-// word is shown quoted and cut, since it comes from the input and ends up in
+// word (or is empty) is shown quoted and cut, since it comes from the input and ends up in
 // error messages.
 func join(path, name string) string {
-	if r := []rune(name); len(r) > maxShownCode || strings.IndexFunc(name, notWordRune) >= 0 {
+	if r := []rune(name); len(r) == 0 || len(r) > maxShownCode || strings.IndexFunc(name, notWordRune) >= 0 {
 		if len(r) > maxShownCode {
 			name = string(r[:maxShownCode]) + "..."
 		}
