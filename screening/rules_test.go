@@ -64,17 +64,3 @@ func TestElementKindsAndOrder(t *testing.T) {
 		}
 	}
 }
-
-func TestParseDate(t *testing.T) {
-	for _, s := range []string{"2024-02-29", "0001-01-01", "9999-12-31"} {
-		d, err := ParseDate(s)
-		if err != nil || d.String() != s {
-			t.Errorf("ParseDate(%q) = %v, %v", s, d, err)
-		}
-	}
-	for _, s := range []string{"", "2025-02-29", "2025-13-01", "2025-1-01", "2025-01-01T00:00:00Z", " 2025-01-01"} {
-		if _, err := ParseDate(s); err == nil {
-			t.Errorf("ParseDate(%q) accepted", s)
-		}
-	}
-}
