@@ -17,6 +17,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the web server (staff app, public portal, JSON API)", runServe},
 		{"migrate", "show or change the database schema version", runMigrate},
+		{"agency", "create or list agencies", runAgency},
 		{"estimate", "estimate the number of cases on no list (multiple systems estimation)", runEstimate},
 		{"screen", "screen a person's observations for forced labour and trafficking (ICLS 2018)", runScreen},
 		{"wages", "compute the wage arrears, costs and interest a worker is owed", runWages},
