@@ -12,17 +12,19 @@ import (
 
 // The JSON input of shared/domain/wages.md. Numbers are kept raw so that
 // they are parsed as exact decimals (a JSON number or a string such as
-// "7.25"), never through float64, and so that each problem names its field.
+// "7.25"), never through float64. Nested objects are kept raw and decoded
+// one by one, so that each problem names its field with its index
+// ("periods[2].estimated"), which encoding/json alone does not.
 type claimJSON struct {
-	Rules        *rulesJSON      `json:"rules"`
-	AgreedHourly json.RawMessage `json:"agreed_hourly"`
-	Periods      []periodJSON    `json:"periods"`
-	Costs        []costJSON      `json:"costs_paid_by_worker"`
+	Rules        json.RawMessage   `json:"rules"`
+	AgreedHourly json.RawMessage   `json:"agreed_hourly"`
+	Periods      []json.RawMessage `json:"periods"`
+	Costs        []json.RawMessage `json:"costs_paid_by_worker"`
 }
 
 type rulesJSON struct {
 	Currency           *string           `json:"currency"`
-	MinimumWageHourly  []minimumWageJSON `json:"minimum_wage_hourly"`
+	MinimumWageHourly  []json.RawMessage `json:"minimum_wage_hourly"`
 	NormalHoursPerWeek json.RawMessage   `json:"normal_hours_per_week"`
 	OvertimePremium    json.RawMessage   `json:"overtime_premium"`
 	AnnualInterestRate json.RawMessage   `json:"annual_interest_rate"`
@@ -35,12 +37,12 @@ type minimumWageJSON struct {
 }
 
 type periodJSON struct {
-	Start       *string         `json:"start"`
-	End         *string         `json:"end"`
-	HoursWorked json.RawMessage `json:"hours_worked"`
-	Paid        json.RawMessage `json:"paid"`
-	Deductions  []deductionJSON `json:"deductions"`
-	Estimated   *bool           `json:"estimated"`
+	Start       *string           `json:"start"`
+	End         *string           `json:"end"`
+	HoursWorked json.RawMessage   `json:"hours_worked"`
+	Paid        json.RawMessage   `json:"paid"`
+	Deductions  []json.RawMessage `json:"deductions"`
+	Estimated   *bool             `json:"estimated"`
 }
 
 type deductionJSON struct {
@@ -84,27 +86,29 @@ func DecodeClaim(data []byte) (Claim, error) {
 // claim converts the wire form, recording every missing or malformed field.
 func (in claimJSON) claim(p *problems) Claim {
 	var c Claim
-	if in.Rules == nil {
-		p.add("rules", "required")
+	var r rulesJSON
+	if !decodeObject(p, "rules", in.Rules, &r) {
 		return c
 	}
-	r := in.Rules
 	if r.Currency == nil {
 		p.add("rules.currency", "required")
 	} else if cur, ok := LookupCurrency(*r.Currency); ok {
 		c.Rules.Currency = cur
 	} else {
-		p.add("rules.currency", "unknown currency %q (expected an ISO 4217 code such as USD)", *r.Currency)
+		p.add("rules.currency", "unknown currency %q (expected an ISO 4217 code such as USD)", truncate(*r.Currency, 40))
 	}
 	if r.MinimumWageHourly == nil {
 		p.add("rules.minimum_wage_hourly", "required: a list of {from, hourly}")
 	}
-	for i, mw := range r.MinimumWageHourly {
+	for i, raw := range r.MinimumWageHourly {
 		field := fmt.Sprintf("rules.minimum_wage_hourly[%d]", i)
-		c.Rules.MinimumWage = append(c.Rules.MinimumWage, MinimumWage{
-			From:   requiredDate(p, field+".from", mw.From),
-			Hourly: requiredDecimal(p, field+".hourly", mw.Hourly),
-		})
+		var mw minimumWageJSON
+		if decodeObject(p, field, raw, &mw) {
+			c.Rules.MinimumWage = append(c.Rules.MinimumWage, MinimumWage{
+				From:   requiredDate(p, field+".from", mw.From),
+				Hourly: requiredDecimal(p, field+".hourly", mw.Hourly),
+			})
+		}
 	}
 	c.Rules.NormalHoursPerWeek = requiredDecimal(p, "rules.normal_hours_per_week", r.NormalHoursPerWeek)
 	c.Rules.OvertimePremium = requiredDecimal(p, "rules.overtime_premium", r.OvertimePremium)
@@ -114,8 +118,12 @@ func (in claimJSON) claim(p *problems) Claim {
 		c.AgreedHourly = requiredDecimal(p, "agreed_hourly", in.AgreedHourly)
 	}
 	money := moneyParser{p: p, cur: c.Rules.Currency}
-	for i, pj := range in.Periods {
+	for i, raw := range in.Periods {
 		field := fmt.Sprintf("periods[%d]", i)
+		var pj periodJSON
+		if !decodeObject(p, field, raw, &pj) {
+			continue
+		}
 		per := Period{
 			Start:       requiredDate(p, field+".start", pj.Start),
 			End:         requiredDate(p, field+".end", pj.End),
@@ -123,8 +131,12 @@ func (in claimJSON) claim(p *problems) Claim {
 			Paid:        money.required(field+".paid", pj.Paid),
 			Estimated:   pj.Estimated != nil && *pj.Estimated,
 		}
-		for j, dj := range pj.Deductions {
+		for j, raw := range pj.Deductions {
 			df := fmt.Sprintf("%s.deductions[%d]", field, j)
+			var dj deductionJSON
+			if !decodeObject(p, df, raw, &dj) {
+				continue
+			}
 			d := Deduction{
 				Kind:   requiredString(p, df+".kind", dj.Kind),
 				Amount: money.required(df+".amount", dj.Amount),
@@ -138,15 +150,45 @@ func (in claimJSON) claim(p *problems) Claim {
 		}
 		c.Periods = append(c.Periods, per)
 	}
-	for i, cj := range in.Costs {
+	for i, raw := range in.Costs {
 		field := fmt.Sprintf("costs_paid_by_worker[%d]", i)
-		c.Costs = append(c.Costs, Cost{
-			Date:   requiredDate(p, field+".date", cj.Date),
-			Kind:   requiredString(p, field+".kind", cj.Kind),
-			Amount: money.required(field+".amount", cj.Amount),
-		})
+		var cj costJSON
+		if decodeObject(p, field, raw, &cj) {
+			c.Costs = append(c.Costs, Cost{
+				Date:   requiredDate(p, field+".date", cj.Date),
+				Kind:   requiredString(p, field+".kind", cj.Kind),
+				Amount: money.required(field+".amount", cj.Amount),
+			})
+		}
 	}
 	return c
+}
+
+// decodeObject decodes the JSON object raw, found at field, into v,
+// refusing unknown keys, and records a problem naming the field if it
+// does not fit.
+func decodeObject(p *problems, field string, raw json.RawMessage, v any) bool {
+	if isAbsent(raw) {
+		p.add(field, "required: an object")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		return true
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		if typ.Field != "" {
+			field += "." + typ.Field
+		}
+		p.add(field, "expected %s, found a JSON %s", kindOf(typ.Type.Kind().String()), typ.Value)
+		return false
+	}
+	// DisallowUnknownFields reports `json: unknown field "name"`.
+	p.add(field, "%s", strings.TrimPrefix(err.Error(), "json: "))
+	return false
 }
 
 // isAbsent reports whether a raw value was left out or given as null.

@@ -70,10 +70,13 @@ func TestDecodeClaimRejects(t *testing.T) {
 		{"negative premium", `"overtime_premium": 0.5`, `"overtime_premium": -0.5`, "rules.overtime_premium", "must not be negative"},
 		{"negative interest", `"annual_interest_rate": 0.05`, `"annual_interest_rate": -0.05`, "rules.annual_interest_rate", "must not be negative"},
 		{"missing premium", `"overtime_premium": 0.5,`, ``, "rules.overtime_premium", "required"},
-		{"misspelt key", `"overtime_premium"`, `"overtime_premum"`, "", `unknown field "overtime_premum"`},
+		{"misspelt key", `"overtime_premium"`, `"overtime_premum"`, "rules", `unknown field "overtime_premum"`},
 		{"control character in kind", `"kind": "housing"`, `"kind": "hous\ning"`, "periods[0].deductions[0].kind", "control characters"},
 		{"empty kind", `"kind": "housing"`, `"kind": ""`, "periods[0].deductions[0].kind", "required"},
-		{"wrong type", `"estimated": true`, `"estimated": "yes"`, "periods.estimated", "expected true or false"},
+		{"wrong type", `"estimated": true`, `"estimated": "yes"`, "periods[1].estimated", "expected true or false"},
+		{"unknown key in a deduction", `"lawful": true`, `"lawful": true, "legal": true`, "periods[0].deductions[0]", `unknown field "legal"`},
+		{"null period", `"periods": [`, `"periods": [null, `, "periods[0]", "required: an object"},
+		{"costs not a list", `[{"date": "2023-12-01", "kind": "recruitment fee", "amount": 300}]`, `{"date": "2023-12-01"}`, "costs_paid_by_worker", "expected a list"},
 		{"malformed JSON names the line", `"agreed_hourly": 8,`, `"agreed_hourly": 8,,`, "", "line 5: malformed JSON"},
 		{"trailing data", `"amount": 300}]
 }`, `"amount": 300}]
