@@ -9,32 +9,37 @@ import (
 	"strings"
 )
 
-// blockKey is one parsed key of a blocking rule: a field and how its value
-// is reduced before records are grouped.
+// blockKey is one parsed key of a blocking rule: one or more fields and how
+// their values are reduced before records are grouped. With several fields
+// ("soundex:given_name+surname") the reduced values are compared as a set,
+// in any order, which keeps in one block two records whose given name and
+// surname were swapped.
 type blockKey struct {
-	field     string
+	fields    []string
 	transform string // "", "soundex", "first", "year", "sorted"
 	n         int    // characters kept by "first"
 }
 
-// parseBlockKey reads "field" or "transform:field"; names lists the
-// configured fields.
+// parseBlockKey reads "field", "transform:field" or "transform:f1+f2+...";
+// names lists the configured fields.
 func parseBlockKey(key string, names map[string]Comparator) (blockKey, error) {
-	transform, field, ok := strings.Cut(key, ":")
+	transform, fields, ok := strings.Cut(key, ":")
 	if !ok {
-		transform, field = "", key
+		transform, fields = "", key
 	}
-	comparator, known := names[field]
-	if !known {
-		return blockKey{}, fmt.Errorf("%q names no configured field", field)
-	}
-	k := blockKey{field: field, transform: transform}
-	switch {
-	case transform == "" || transform == "soundex" || transform == "sorted":
-	case transform == "year":
-		if comparator != DateCmp {
+	k := blockKey{transform: transform}
+	for _, field := range strings.Split(fields, "+") {
+		comparator, known := names[field]
+		if !known {
+			return blockKey{}, fmt.Errorf("%q names no configured field", field)
+		}
+		if transform == "year" && comparator != DateCmp {
 			return blockKey{}, fmt.Errorf("year: needs a date field, %q is %s", field, comparator)
 		}
+		k.fields = append(k.fields, field)
+	}
+	switch {
+	case transform == "" || transform == "soundex" || transform == "sorted" || transform == "year":
 	case len(transform) == 6 && strings.HasPrefix(transform, "first") && transform[5] >= '1' && transform[5] <= '9':
 		k.transform, k.n = "first", int(transform[5]-'0')
 	default:
@@ -56,12 +61,12 @@ type RuleStats struct {
 	SkippedPairs  int64
 }
 
-// keyHashes computes, for one key, the hash of the reduced form of every
-// dictionary value of its field (0 when the reduced form is empty, which
-// keeps the record out of the rule).
-func (l *Linker) keyHashes(k blockKey) (field int, hashes []uint64) {
+// keyHashes computes, for one field of a key, the hash of the reduced form
+// of every dictionary value of the field (0 when the reduced form is empty,
+// which keeps the record out of the rule).
+func (l *Linker) keyHashes(k blockKey, name string) (field int, hashes []uint64) {
 	for i, fd := range l.fields {
-		if fd.spec.Name == k.field {
+		if fd.spec.Name == name {
 			field = i
 		}
 	}
@@ -99,6 +104,12 @@ func (l *Linker) keyHashes(k blockKey) (field int, hashes []uint64) {
 	return field, hashes
 }
 
+// mix combines hashes into one, in order.
+func mix(h, k uint64) uint64 {
+	h = (h ^ k) * 1099511628211
+	return h ^ h>>29
+}
+
 // blockEntry is one record in the sorted list of a rule's keys.
 type blockEntry struct {
 	key uint64
@@ -126,8 +137,8 @@ func (l *Linker) candidates(ctx context.Context, link bool, progress Progress) (
 			return nil, nil, err
 		}
 		type part struct {
-			field  int
-			hashes []uint64
+			fields []int
+			hashes [][]uint64
 		}
 		parts := make([]part, len(rule))
 		for i, key := range rule {
@@ -135,8 +146,13 @@ func (l *Linker) candidates(ctx context.Context, link bool, progress Progress) (
 			if err != nil {
 				return nil, nil, err
 			}
-			parts[i].field, parts[i].hashes = l.keyHashes(k)
+			for _, name := range k.fields {
+				f, h := l.keyHashes(k, name)
+				parts[i].fields = append(parts[i].fields, f)
+				parts[i].hashes = append(parts[i].hashes, h)
+			}
 		}
+		var set []uint64
 		var entries []blockEntry
 		for _, side := range sides {
 			sd := &l.sides[side]
@@ -144,12 +160,18 @@ func (l *Linker) candidates(ctx context.Context, link bool, progress Progress) (
 			for i := range sd.ids {
 				h := uint64(14695981039346656037)
 				for _, p := range parts {
-					kh := p.hashes[sd.vals[p.field][i]]
-					if kh == 0 {
-						continue records
+					set = set[:0]
+					for j, f := range p.fields {
+						kh := p.hashes[j][sd.vals[f][i]]
+						if kh == 0 {
+							continue records
+						}
+						set = append(set, kh)
 					}
-					h = (h ^ kh) * 1099511628211
-					h ^= h >> 29
+					slices.Sort(set)
+					for _, kh := range set {
+						h = mix(h, kh)
+					}
 				}
 				rec := uint32(i)
 				if side == Right {

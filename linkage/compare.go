@@ -1,6 +1,28 @@
 package linkage
 
-import "math"
+import (
+	"math"
+	"slices"
+)
+
+// kind is a Comparator as a small integer, so that the comparison of
+// millions of pairs switches on an int rather than a string.
+type kind uint8
+
+const (
+	kExact kind = iota
+	kName
+	kTokens // Tokens and Organisation: they differ only in folding
+	kText
+	kCode
+	kDate
+	kNumeric
+)
+
+var kindOf = map[Comparator]kind{
+	Exact: kExact, Name: kName, Tokens: kTokens, Organisation: kTokens,
+	Text: kText, Code: kCode, DateCmp: kDate, Numeric: kNumeric,
+}
 
 // nullLevel marks a field missing on either side: no evidence.
 const nullLevel = 15
@@ -19,17 +41,20 @@ func (l *Linker) level(s *scratch, f int, sa Side, a int, sb Side, b int) uint8 
 	}
 	va, vb := &fd.values[ia], &fd.values[ib]
 	th := fd.spec.Thresholds
-	switch fd.spec.Comparator {
-	case Exact:
+	switch fd.kind {
+	case kExact:
 		return 1
-	case Name:
+	case kName:
 		if s.damerau(va.text, vb.text, 1) <= 1 {
 			return 1
 		}
 		if fd.swap >= 0 && l.swapped(f, sa, a, sb, b) {
 			return 2
 		}
-		jw := s.jaroWinkler(va.text, vb.text)
+		jw := 0.0 // below both thresholds unless the bound allows more
+		if jaroWinklerBound(va.text, vb.text, &va.prof, &vb.prof) >= min(th[0], th[1]) {
+			jw = s.jaroWinkler(va.text, vb.text)
+		}
 		switch {
 		case jw >= th[0]:
 			return 3
@@ -39,8 +64,8 @@ func (l *Linker) level(s *scratch, f int, sa Side, a int, sb Side, b int) uint8 
 			return 5
 		}
 		return 6
-	case Tokens, Organisation:
-		ts := s.tokenSet(va.tokens, vb.tokens)
+	case kTokens:
+		ts := s.tokenSet(va.tokens, vb.tokens, va.tprof, vb.tprof)
 		switch {
 		case ts >= th[0]:
 			return 1
@@ -48,23 +73,26 @@ func (l *Linker) level(s *scratch, f int, sa Side, a int, sb Side, b int) uint8 
 			return 2
 		}
 		return 3
-	case Text:
-		jw := s.jaroWinkler(va.text, vb.text)
+	case kText:
+		jw := 0.0
+		if jaroWinklerBound(va.text, vb.text, &va.prof, &vb.prof) >= min(th[0], th[1]) {
+			jw = s.jaroWinkler(va.text, vb.text)
+		}
 		switch {
 		case jw >= th[0]:
 			return 1
-		case s.tokenSet(va.tokens, vb.tokens) >= 0.5:
+		case s.tokenSet(va.tokens, vb.tokens, va.tprof, vb.tprof) >= 0.5:
 			return 2
 		case jw >= th[1]:
 			return 3
 		}
 		return 4
-	case Code:
+	case kCode:
 		if s.damerau(va.text, vb.text, 1) <= 1 {
 			return 1
 		}
 		return 2
-	case DateCmp:
+	case kDate:
 		if s.damerau(va.text, vb.text, 1) <= 1 ||
 			(va.dateOK && vb.dateOK && va.date.Year == vb.date.Year && va.date.Month == vb.date.Day && va.date.Day == vb.date.Month) {
 			return 1
@@ -73,7 +101,7 @@ func (l *Linker) level(s *scratch, f int, sa Side, a int, sb Side, b int) uint8 
 			return 2
 		}
 		return 3
-	case Numeric:
+	case kNumeric:
 		if va.numOK && vb.numOK && math.Abs(va.num-vb.num) <= th[0]*math.Max(math.Abs(va.num), math.Abs(vb.num)) {
 			return 1
 		}
@@ -91,7 +119,7 @@ func (l *Linker) swapped(f int, sa Side, a int, sb Side, b int) bool {
 	if ia == 0 || ib == 0 {
 		return false
 	}
-	return string(l.fields[f].values[ia].text) == string(l.fields[g].values[ib].text)
+	return slices.Equal(l.fields[f].values[ia].text, l.fields[g].values[ib].text)
 }
 
 // pattern packs the levels of every field for one pair, 4 bits per field.

@@ -98,7 +98,9 @@ type Config struct {
 	Threshold float64 `json:"threshold,omitempty"`
 	// Seed drives the random pairs sampled to estimate u.
 	Seed int64 `json:"seed,omitempty"`
-	// MaxPairsU is how many random pairs estimate u (default 1,000,000).
+	// MaxPairsU is how many random pairs estimate u (default 250,000). Only
+	// the fuzzy levels depend on it: the exact level's u is computed from
+	// the value frequencies.
 	MaxPairsU int `json:"max_pairs_u,omitempty"`
 	// MaxBlockSize skips blocks with more records than this (default
 	// 5000), which would generate too many pairs and would usually come
@@ -114,7 +116,7 @@ type Config struct {
 // The documented defaults of Config.
 const (
 	DefaultThreshold    = 0.5
-	DefaultMaxPairsU    = 1_000_000
+	DefaultMaxPairsU    = 250_000
 	DefaultMaxBlockSize = 5000
 	DefaultEMIterations = 100
 )

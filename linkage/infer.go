@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -119,6 +120,23 @@ func InferConfig(header []string, idColumn string) (Config, []string) {
 	return cfg, ignored
 }
 
+// InferBlocking derives blocking rules for configured fields from the
+// names of their columns, as InferConfig does; fields whose column name it
+// does not recognise are used alone only when nothing else is.
+func InferBlocking(fields []Field) [][]string {
+	byRole := map[role][]string{}
+	named := slices.Clone(fields)
+	for i := range named {
+		if named[i].Name == "" {
+			named[i].Name = named[i].Column
+		}
+		if r := roleOf(named[i].Column); r != roleNone {
+			byRole[r] = append(byRole[r], named[i].Name)
+		}
+	}
+	return inferBlocking(byRole, named)
+}
+
 func first(s []string) string {
 	if len(s) == 0 {
 		return ""
@@ -135,7 +153,7 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	var rules [][]string
 	add := func(keys ...string) {
 		for _, k := range keys {
-			if strings.HasSuffix(k, ":") || k == "" {
+			if strings.HasSuffix(k, ":") || strings.HasSuffix(k, "+") || k == "" {
 				return
 			}
 		}
@@ -147,7 +165,14 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	street, number := first(byRole[roleAddress]), first(byRole[roleStreetNumber])
 	town := first(byRole[roleLocality])
 
-	add("soundex:"+given, "soundex:"+surname)
+	names := given + "+" + surname
+	switch {
+	case given == "":
+		names = surname
+	case surname == "":
+		names = given
+	}
+	add("soundex:" + names)
 	add("sorted:" + full)
 	add("sorted:" + org)
 	add("first3:"+org, post)
@@ -155,8 +180,12 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	add(post, number)
 	add(post, "first1:"+given)
 	add(post, "first1:"+surname)
+	add(post, "first1:"+names)
+	add(post, street)
 	add(street, number)
 	add(street, "first1:"+surname)
+	add(street, town)
+	add(town, number)
 	add(town, "first3:"+given)
 	add(town, "first3:"+surname)
 	add(town, "first3:"+full)

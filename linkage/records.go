@@ -21,7 +21,9 @@ const (
 // that each value is parsed once however many records and pairs share it.
 type value struct {
 	text    []rune   // folded value; YYYYMMDD digits for dates
+	prof    profile  // of text
 	tokens  [][]rune // words, for token-set comparisons
+	tprof   []profile
 	soundex string   // for name fields
 	date    Date
 	dateOK  bool
@@ -36,6 +38,7 @@ type value struct {
 // ids. Id 0 is the missing value.
 type fieldData struct {
 	spec   Field
+	kind   kind // spec.Comparator, as a small integer for the hot loop
 	swap   int // index of the SwapWith field, or -1
 	ids    map[string]uint32
 	values []value
@@ -74,7 +77,7 @@ func New(cfg Config) (*Linker, error) {
 		index[f.Name] = i
 	}
 	for _, f := range cfg.Fields {
-		fd := &fieldData{spec: f, swap: -1, ids: map[string]uint32{"": 0}, values: []value{{}}}
+		fd := &fieldData{spec: f, kind: kindOf[f.Comparator], swap: -1, ids: map[string]uint32{"": 0}, values: []value{{}}}
 		if f.SwapWith != "" {
 			fd.swap = index[f.SwapWith]
 		}
@@ -204,5 +207,9 @@ func prepare(cmp Comparator, raw string) (string, value) {
 		return "", value{}
 	}
 	v.text = []rune(key)
+	v.prof = makeProfile(v.text)
+	for _, t := range v.tokens {
+		v.tprof = append(v.tprof, makeProfile(t))
+	}
 	return key, v
 }

@@ -1,6 +1,9 @@
 package linkage
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // TokenSetSimilarity compares two multi-word names regardless of word order:
 // it is the Jaccard index of their sets of words, where two words count as
@@ -10,7 +13,16 @@ import "strings"
 // empty texts score 1, one empty text 0.
 func TokenSetSimilarity(a, b string) float64 {
 	var s scratch
-	return s.tokenSet(tokenRunes(a), tokenRunes(b))
+	ta, tb := tokenRunes(a), tokenRunes(b)
+	return s.tokenSet(ta, tb, profiles(ta), profiles(tb))
+}
+
+func profiles(tokens [][]rune) []profile {
+	out := make([]profile, len(tokens))
+	for i, t := range tokens {
+		out[i] = makeProfile(t)
+	}
+	return out
 }
 
 // fuzzyTokenJW is the Jaro-Winkler similarity above which two words are taken
@@ -30,7 +42,9 @@ func tokenRunes(s string) [][]rune {
 	return out
 }
 
-func (s *scratch) tokenSet(a, b [][]rune) float64 {
+// tokenSet computes TokenSetSimilarity of two token lists with their
+// character profiles.
+func (s *scratch) tokenSet(a, b [][]rune, pa, pb []profile) float64 {
 	if len(a) == 0 && len(b) == 0 {
 		return 1
 	}
@@ -38,7 +52,7 @@ func (s *scratch) tokenSet(a, b [][]rune) float64 {
 		return 0
 	}
 	if len(a) > len(b) {
-		a, b = b, a
+		a, b, pa, pb = b, a, pb, pa
 	}
 	// Greedy matching: exact words first, then the best fuzzy partner.
 	used := resetBools(&s.tokUsed, len(b))
@@ -47,7 +61,7 @@ func (s *scratch) tokenSet(a, b [][]rune) float64 {
 	for i, t := range a {
 		pendingA[i] = true
 		for k, u := range b {
-			if !used[k] && string(t) == string(u) {
+			if !used[k] && slices.Equal(t, u) {
 				used[k], pendingA[i] = true, false
 				matched++
 				break
@@ -60,7 +74,7 @@ func (s *scratch) tokenSet(a, b [][]rune) float64 {
 		}
 		best, bestK := 0.0, -1
 		for k, u := range b {
-			if used[k] {
+			if used[k] || jaroWinklerBound(t, u, &pa[i], &pb[k]) < fuzzyTokenJW {
 				continue
 			}
 			if sim := s.jaroWinkler(t, u); sim > best {

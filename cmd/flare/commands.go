@@ -20,6 +20,7 @@ func commands() []command {
 		{"agency", "create or list agencies", runAgency},
 		{"estimate", "estimate the number of cases on no list (multiple systems estimation)", runEstimate},
 		{"screen", "screen a person's observations for forced labour and trafficking (ICLS 2018)", runScreen},
+		{"link", "find the same person or organisation across records (record linkage, deduplication)", runLink},
 		{"wages", "compute the wage arrears, costs and interest a worker is owed", runWages},
 		{"version", "print the version of this binary", runVersion},
 	}
