@@ -230,7 +230,7 @@ func requiredDecimal(p *problems, field string, raw json.RawMessage) Decimal {
 	text := string(raw)
 	if strings.HasPrefix(text, `"`) {
 		if err := json.Unmarshal(raw, &text); err != nil {
-			p.add(field, "not a number: %s", raw)
+			p.add(field, "not a number: %s", truncate(string(raw), 40))
 			return Decimal{}
 		}
 	}
