@@ -169,7 +169,7 @@ func TestComputePeriod(t *testing.T) {
 	}
 }
 
-// TestComputeJPYAndKWD checks rounding to other minor units.
+// TestComputeOtherMinorUnits checks rounding to minor units other than cents.
 func TestComputeOtherMinorUnits(t *testing.T) {
 	tests := []struct {
 		code, rate, hours string
