@@ -24,7 +24,7 @@ type value struct {
 	prof    profile  // of text
 	tokens  [][]rune // words, for token-set comparisons
 	tprof   []profile
-	soundex string   // for name fields
+	soundex string // for name fields
 	date    Date
 	dateOK  bool
 	days    int
@@ -39,7 +39,7 @@ type value struct {
 type fieldData struct {
 	spec   Field
 	kind   kind // spec.Comparator, as a small integer for the hot loop
-	swap   int // index of the SwapWith field, or -1
+	swap   int  // index of the SwapWith field, or -1
 	ids    map[string]uint32
 	values []value
 	column [2]int // column index in each side's header
