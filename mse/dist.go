@@ -78,6 +78,9 @@ func poissonTailP(n, lambda float64) float64 {
 		}
 		return 0
 	}
+	if math.Max(n, lambda) > exactTailLimit {
+		return wilsonHilfertyTailP(n, lambda)
+	}
 	lower := func(k float64) float64 { // P(X <= k)
 		if k < 0 {
 			return 0
@@ -117,4 +120,25 @@ func poissonTailP(n, lambda float64) float64 {
 		lo = 1 - up + math.Exp(poissonLogPMF(n, lambda))
 	}
 	return math.Min(math.Min(lo, up), 1)
+}
+
+// exactTailLimit is the largest count or mean for which poissonTailP sums
+// the tail term by term; the sum needs about 9 sqrt(lambda) terms, so beyond
+// this the Wilson-Hilferty approximation takes over (counts of this size do
+// not occur in lists of identified victims, but a table may still hold them).
+const exactTailLimit = 1e7
+
+// wilsonHilfertyTailP approximates poissonTailP through P(X >= k) =
+// P(Gamma(k) <= lambda) and the Wilson-Hilferty cube-root normal
+// approximation of the gamma distribution, accurate to a few digits at the
+// counts it is used for.
+func wilsonHilfertyTailP(n, lambda float64) float64 {
+	atLeast := func(k float64) float64 { // P(X >= k)
+		if k <= 0 {
+			return 1
+		}
+		v := 1 / (9 * k)
+		return normalCDF((math.Cbrt(lambda/k) - (1 - v)) / math.Sqrt(v))
+	}
+	return math.Min(1-atLeast(n+1), atLeast(n))
 }

@@ -74,6 +74,20 @@ func TestPoissonTailP(t *testing.T) {
 	}
 }
 
+func TestPoissonTailPLarge(t *testing.T) {
+	// Near the switch to the approximation the two must agree closely.
+	for _, tt := range []struct{ n, lambda float64 }{{1e7 - 3000, 1e7 - 1}, {1e7 - 1 + 4000, 1e7 - 1}} {
+		exact := poissonTailP(tt.n, tt.lambda)
+		approx := wilsonHilfertyTailP(tt.n, tt.lambda)
+		if math.Abs(approx-exact) > 1e-3*exact {
+			t.Errorf("n %g lambda %g: exact %g, Wilson-Hilferty %g", tt.n, tt.lambda, exact, approx)
+		}
+	}
+	if p := poissonTailP(1<<50, 1<<50); p < 0.4 || p > 0.6 {
+		t.Errorf("p at the mean of a huge count = %g", p)
+	}
+}
+
 func TestQuantileType8(t *testing.T) {
 	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 	// R: quantile(1:10, c(0, 0.1, 0.5, 0.975, 1), type = 8)
