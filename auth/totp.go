@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/png"
+	"net/url"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -87,4 +88,17 @@ func VerifyTOTP(secret, code string, now time.Time, lastStep int64) (step int64,
 // self-check use it.
 func TOTPCode(secret string, t time.Time) (string, error) {
 	return totp.GenerateCodeCustom(secret, t, totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+}
+
+// TOTPURL returns the otpauth:// URL for a stored secret, for showing the
+// QR code again while enrolment is unfinished.
+func TOTPURL(issuer, account, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("period", "30")
+	v.Set("digits", "6")
+	v.Set("algorithm", "SHA1")
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}
+	return u.String()
 }
