@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -16,35 +17,41 @@ import (
 // *InputError naming the field at fault as a JSON path, e.g.
 // "observations[2].element". Unknown and repeated keys are refused so that a
 // misspelt key cannot silently drop an observation's meaning.
+//
+// The document is read as one stream of tokens: a screening file is small,
+// but reading each member through its own decoder cost a hundred allocations
+// per observation.
 func DecodeInput(data []byte) (Input, error) {
+	d := &decoder{dec: json.NewDecoder(bytes.NewReader(data))}
+	d.dec.UseNumber() // to tell an episode written 2 from 2.5
 	var in Input
-	fields, err := decodeObject(data, "")
+	err := d.object("", func(name string) error {
+		var err error
+		switch name {
+		case "reference_period":
+			in.Period, err = d.period(name)
+		case "age":
+			in.Age, err = d.age()
+		case "may_be_minor":
+			in.MayBeMinor, err = d.boolean()
+		case "observations":
+			in.Observations, err = d.observations(name)
+		case "parent_in_forced_labour":
+			in.ParentInForcedLabour, err = d.boolean()
+		case "worst_forms":
+			in.WorstForms, err = d.worstForms(name)
+		case "trafficking":
+			in.Trafficking, err = d.trafficking(name)
+		default:
+			err = errUnknownField
+		}
+		return err
+	})
 	if err != nil {
 		return Input{}, err
 	}
-	for _, f := range fields {
-		var err error
-		switch f.name {
-		case "reference_period":
-			in.Period, err = decodePeriod(f.value, f.name)
-		case "age":
-			in.Age, err = decodeAge(f.value, f.name)
-		case "may_be_minor":
-			in.MayBeMinor, err = decodeBool(f.value, f.name)
-		case "observations":
-			in.Observations, err = decodeObservations(f.value, f.name)
-		case "parent_in_forced_labour":
-			in.ParentInForcedLabour, err = decodeBool(f.value, f.name)
-		case "worst_forms":
-			in.WorstForms, err = decodeWorstForms(f.value, f.name)
-		case "trafficking":
-			in.Trafficking, err = decodeTrafficking(f.value, f.name)
-		default:
-			err = unknownField(join("", f.name))
-		}
-		if err != nil {
-			return Input{}, err
-		}
+	if _, err := d.dec.Token(); !errors.Is(err, io.EOF) {
+		return Input{}, invalid("input", "unexpected data after the JSON object")
 	}
 	if err := in.Validate(); err != nil {
 		return Input{}, err
@@ -52,329 +59,333 @@ func DecodeInput(data []byte) (Input, error) {
 	return in, nil
 }
 
-// rawField is one member of a JSON object, in document order.
-type rawField struct {
-	name  string
-	value json.RawMessage
+// decoder reads the input document token by token. Its methods that read a
+// single value return errors without a field name; object and array add the
+// path of the member or item at fault.
+type decoder struct {
+	dec *json.Decoder
 }
 
-// decodeObject splits a JSON object into its members, refusing anything that
-// is not exactly one object and any key given twice.
-func decodeObject(raw []byte, path string) ([]rawField, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
+var (
+	errUnknownField = errors.New("unknown field")
+	errNull         = errors.New("null") // an optional object or array given as null
+)
+
+// token reads the next token, turning a syntax error into an input error.
+func (d *decoder) token() (json.Token, error) {
+	tok, err := d.dec.Token()
+	if err == nil {
+		return tok, nil
+	}
+	var syn *json.SyntaxError
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, invalid("input", "malformed JSON: unexpected end of input")
+	case errors.As(err, &syn):
+		return nil, invalid("input", "malformed JSON at byte %d: %v", syn.Offset, err)
+	default:
+		return nil, invalid("input", "malformed JSON: %v", err)
+	}
+}
+
+// object reads an object whose members member reads one by one, in
+// document order. member must read the value of the member it is given.
+// A null object reads as no members when nullable.
+func (d *decoder) object(path string, member func(name string) error) error {
+	_, err := d.objectOrNull(path, false, member)
+	return err
+}
+
+// objectOrNull reads an object as object does, or null when nullable, in
+// which case it reports null.
+func (d *decoder) objectOrNull(path string, nullable bool, member func(name string) error) (null bool, err error) {
+	tok, err := d.token()
 	if err != nil {
-		return nil, malformed(path, err)
+		return false, err
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, invalid(fieldOrInput(path), "must be a JSON object")
+	if tok == nil && nullable {
+		return true, nil
 	}
-	var fields []rawField
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
+	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
+		return false, invalid(fieldOrInput(path), "must be a JSON object")
+	}
+	var seen []string // few members: a slice beats a map
+	for d.dec.More() {
+		tok, err := d.token()
 		if err != nil {
-			return nil, malformed(path, err)
+			return false, err
 		}
-		name, _ := tok.(string) // object keys are always strings
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
-			return nil, malformed(join(path, name), err)
+		name, _ := tok.(string) // keys are always strings
+		if slices.Contains(seen, name) {
+			return false, invalid(join(path, name), "is given twice")
 		}
-		if seen[name] {
-			return nil, invalid(join(path, name), "is given twice")
+		seen = append(seen, name)
+		if err := member(name); err != nil {
+			return false, at(err, join(path, name))
 		}
-		seen[name] = true
-		fields = append(fields, rawField{name: name, value: value})
 	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, malformed(path, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, invalid(fieldOrInput(path), "unexpected data after the JSON object")
-	}
-	return fields, nil
+	_, err = d.token() // the closing brace
+	return false, err
 }
 
-func decodePeriod(raw json.RawMessage, path string) (*Period, error) {
-	if isNull(raw) {
-		return nil, nil
+// array reads an array, calling item for each element with its index; null
+// reads as no elements.
+func (d *decoder) array(path string, item func(i int) error) error {
+	tok, err := d.token()
+	if err != nil {
+		return err
 	}
-	fields, err := decodeObject(raw, path)
+	if tok == nil {
+		return nil
+	}
+	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
+		return invalid(path, "must be an array")
+	}
+	for i := 0; d.dec.More(); i++ {
+		if err := item(i); err != nil {
+			return at(err, fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
+	_, err = d.token() // the closing bracket
+	return err
+}
+
+// at names the field of an error that has none yet.
+func at(err error, path string) error {
+	var ie *InputError
+	switch {
+	case errors.Is(err, errUnknownField):
+		return invalid(path, "unknown field")
+	case errors.As(err, &ie) && ie.Field == "":
+		return invalid(path, "%s", ie.Message)
+	}
+	return err
+}
+
+// str reads a string; null reads as "" so that a required field given as
+// null is reported as missing by Validate.
+func (d *decoder) str() (string, error) {
+	tok, err := d.token()
+	if err != nil {
+		return "", err
+	}
+	switch v := tok.(type) {
+	case string:
+		return v, nil
+	case nil:
+		return "", nil
+	}
+	return "", invalid("", "must be a string")
+}
+
+func (d *decoder) boolean() (bool, error) {
+	tok, err := d.token()
+	if err != nil {
+		return false, err
+	}
+	switch v := tok.(type) {
+	case bool:
+		return v, nil
+	case nil:
+		return false, nil
+	}
+	return false, invalid("", "must be true or false")
+}
+
+func (d *decoder) age() (*float64, error) {
+	tok, err := d.token()
 	if err != nil {
 		return nil, err
 	}
+	if tok == nil {
+		return nil, nil
+	}
+	if n, ok := tok.(json.Number); ok {
+		if age, err := strconv.ParseFloat(n.String(), 64); err == nil {
+			return &age, nil
+		}
+	}
+	return nil, invalid("", "must be a number of years, or null when unknown")
+}
+
+func (d *decoder) date() (Date, error) {
+	s, err := d.str()
+	if err != nil || s == "" {
+		return Date{}, err
+	}
+	date, err := ParseDate(s)
+	if err != nil {
+		return Date{}, invalid("", "%v", err)
+	}
+	return date, nil
+}
+
+// episode reads an episode identifier written as a string or as a whole
+// number ("episode": 1 is how people number jobs).
+func (d *decoder) episode() (string, error) {
+	tok, err := d.token()
+	if err != nil {
+		return "", err
+	}
+	switch v := tok.(type) {
+	case string:
+		return v, nil
+	case nil:
+		return "", nil
+	case json.Number:
+		if n, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
+			return strconv.FormatInt(n, 10), nil
+		}
+	}
+	return "", invalid("", "must be a string or a whole number")
+}
+
+func (d *decoder) period(path string) (*Period, error) {
 	var p Period
-	for _, f := range fields {
-		switch f.name {
+	null, err := d.objectOrNull(path, true, func(name string) error {
+		var err error
+		switch name {
 		case "start":
-			p.Start, err = decodeDate(f.value, join(path, f.name))
+			p.Start, err = d.date()
 		case "end":
-			p.End, err = decodeDate(f.value, join(path, f.name))
+			p.End, err = d.date()
 		default:
-			err = unknownField(join(path, f.name))
+			err = errUnknownField
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil || null {
+		return nil, err
 	}
 	return &p, nil
 }
 
-func decodeAge(raw json.RawMessage, path string) (*float64, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	var age float64
-	if err := json.Unmarshal(raw, &age); err != nil {
-		return nil, invalid(path, "must be a number of years, or null when unknown")
-	}
-	return &age, nil
+func (d *decoder) observations(path string) ([]Observation, error) {
+	var obs []Observation
+	err := d.array(path, func(i int) error {
+		o, err := d.observation(fmt.Sprintf("%s[%d]", path, i))
+		obs = append(obs, o)
+		return err
+	})
+	return obs, err
 }
 
-func decodeObservations(raw json.RawMessage, path string) ([]Observation, error) {
-	items, err := decodeArray(raw, path)
-	if err != nil {
-		return nil, err
-	}
-	obs := make([]Observation, len(items))
-	for i, item := range items {
-		if obs[i], err = decodeObservation(item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-			return nil, err
-		}
-	}
-	return obs, nil
-}
-
-func decodeObservation(raw json.RawMessage, path string) (Observation, error) {
-	fields, err := decodeObject(raw, path)
-	if err != nil {
-		return Observation{}, err
-	}
+func (d *decoder) observation(path string) (Observation, error) {
 	var o Observation
-	for _, f := range fields {
-		p := join(path, f.name)
+	err := d.object(path, func(name string) error {
 		var s string
-		switch f.name {
+		var err error
+		switch name {
 		case "episode":
-			o.Episode, err = decodeEpisode(f.value, p)
+			o.Episode, err = d.episode()
 		case "on":
-			o.On, err = decodeDate(f.value, p)
+			o.On, err = d.date()
 		case "element":
-			s, err = decodeString(f.value, p)
+			s, err = d.str()
 			o.Element = Element(s)
 		case "indicator":
-			s, err = decodeString(f.value, p)
+			s, err = d.str()
 			o.Indicator = Indicator(s)
 		case "perpetrator":
-			s, err = decodeString(f.value, p)
+			s, err = d.str()
 			o.Perpetrator = Role(s)
 		case "stage":
-			s, err = decodeString(f.value, p)
+			s, err = d.str()
 			o.Stage = Stage(s)
 		case "mode":
-			s, err = decodeString(f.value, p)
+			s, err = d.str()
 			o.Mode = Mode(s)
 		case "evidence":
-			o.Evidence, err = decodeEvidence(f.value, p)
+			o.Evidence, err = d.evidence(join(path, name))
 		default:
-			err = unknownField(p)
+			err = errUnknownField
 		}
-		if err != nil {
-			return Observation{}, err
-		}
-	}
-	return o, nil
+		return err
+	})
+	return o, err
 }
 
-// decodeEpisode accepts an episode identifier written as a string or as a
-// whole number ("episode": 1 is how people number jobs).
-func decodeEpisode(raw json.RawMessage, path string) (string, error) {
-	if isNull(raw) {
-		return "", nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err == nil {
-		switch v := v.(type) {
-		case string:
-			return v, nil
-		case json.Number:
-			if n, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
-				return strconv.FormatInt(n, 10), nil
-			}
-		}
-	}
-	return "", invalid(path, "must be a string or a whole number")
-}
-
-func decodeEvidence(raw json.RawMessage, path string) (*Evidence, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	fields, err := decodeObject(raw, path)
-	if err != nil {
-		return nil, err
-	}
+func (d *decoder) evidence(path string) (*Evidence, error) {
 	var e Evidence
-	for _, f := range fields {
+	null, err := d.objectOrNull(path, true, func(name string) error {
 		var s string
-		switch f.name {
+		var err error
+		switch name {
 		case "kind":
-			s, err = decodeString(f.value, join(path, f.name))
+			s, err = d.str()
 			e.Kind = EvidenceKind(s)
 		case "ref":
-			e.Ref, err = decodeString(f.value, join(path, f.name))
+			e.Ref, err = d.str()
 		default:
-			err = unknownField(join(path, f.name))
+			err = errUnknownField
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil || null {
+		return nil, err
 	}
 	return &e, nil
 }
 
-func decodeWorstForms(raw json.RawMessage, path string) (WorstForms, error) {
+func (d *decoder) worstForms(path string) (WorstForms, error) {
 	var w WorstForms
-	if isNull(raw) {
-		return w, nil
-	}
-	fields, err := decodeObject(raw, path)
-	if err != nil {
-		return w, err
-	}
-	for _, f := range fields {
-		p := join(path, f.name)
-		switch WorstForm(f.name) {
+	_, err := d.objectOrNull(path, true, func(name string) error {
+		var err error
+		switch WorstForm(name) {
 		case WorstFormSlavery:
-			w.Slavery, err = decodeBool(f.value, p)
+			w.Slavery, err = d.boolean()
 		case WorstFormCommercialSexualExploitation:
-			w.CommercialSexualExploitation, err = decodeBool(f.value, p)
+			w.CommercialSexualExploitation, err = d.boolean()
 		case WorstFormIllicitActivities:
-			w.IllicitActivities, err = decodeBool(f.value, p)
+			w.IllicitActivities, err = d.boolean()
 		default:
-			err = unknownField(p)
+			err = errUnknownField
 		}
-		if err != nil {
-			return w, err
-		}
-	}
-	return w, nil
+		return err
+	})
+	return w, err
 }
 
-func decodeTrafficking(raw json.RawMessage, path string) (TraffickingElements, error) {
+func (d *decoder) trafficking(path string) (TraffickingElements, error) {
 	var t TraffickingElements
-	if isNull(raw) {
-		return t, nil
-	}
-	fields, err := decodeObject(raw, path)
-	if err != nil {
-		return t, err
-	}
-	for _, f := range fields {
-		p := join(path, f.name)
-		switch f.name {
+	_, err := d.objectOrNull(path, true, func(name string) error {
+		var err error
+		p := join(path, name)
+		switch name {
 		case "acts":
-			t.Acts, err = decodeCodes[Act](f.value, p)
+			t.Acts, err = codes[Act](d, p)
 		case "means":
-			t.Means, err = decodeCodes[Means](f.value, p)
+			t.Means, err = codes[Means](d, p)
 		case "purposes":
-			t.Purposes, err = decodeCodes[Purpose](f.value, p)
+			t.Purposes, err = codes[Purpose](d, p)
 		default:
-			err = unknownField(p)
+			err = errUnknownField
 		}
-		if err != nil {
-			return t, err
-		}
-	}
-	return t, nil
+		return err
+	})
+	return t, err
 }
 
-// decodeCodes reads an array of code strings; Validate checks the codes.
-func decodeCodes[T ~string](raw json.RawMessage, path string) ([]T, error) {
-	items, err := decodeArray(raw, path)
-	if err != nil {
-		return nil, err
-	}
-	codes := make([]T, len(items))
-	for i, item := range items {
-		p := fmt.Sprintf("%s[%d]", path, i)
-		s, err := decodeString(item, p)
+// codes reads an array of code strings; Validate checks the codes.
+func codes[T ~string](d *decoder, path string) ([]T, error) {
+	out := []T{}
+	err := d.array(path, func(int) error {
+		s, err := d.str()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if s == "" {
-			return nil, invalid(p, "must not be empty")
+			return invalid("", "must not be empty")
 		}
-		codes[i] = T(s)
-	}
-	return codes, nil
-}
-
-func decodeArray(raw json.RawMessage, path string) ([]json.RawMessage, error) {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, invalid(path, "must be an array")
-	}
-	return items, nil
-}
-
-// decodeString reads a string; null reads as "" so that a required field
-// given as null is reported as missing by Validate.
-func decodeString(raw json.RawMessage, path string) (string, error) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", invalid(path, "must be a string")
-	}
-	return s, nil
-}
-
-func decodeBool(raw json.RawMessage, path string) (bool, error) {
-	var b bool
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return false, invalid(path, "must be true or false")
-	}
-	return b, nil
-}
-
-func decodeDate(raw json.RawMessage, path string) (Date, error) {
-	s, err := decodeString(raw, path)
-	if err != nil || s == "" {
-		return Date{}, err
-	}
-	d, err := ParseDate(s)
-	if err != nil {
-		return Date{}, invalid(path, "%v", err)
-	}
-	return d, nil
-}
-
-func isNull(raw json.RawMessage) bool {
-	return string(bytes.TrimSpace(raw)) == "null"
-}
-
-func unknownField(path string) error {
-	return invalid(path, "unknown field")
-}
-
-// malformed reports a JSON syntax error at path, with the byte offset the
-// decoder gives (relative to the value at path).
-func malformed(path string, err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return invalid(fieldOrInput(path), "malformed JSON: unexpected end of input")
-	}
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return invalid(fieldOrInput(path), "malformed JSON at byte %d: %v", syn.Offset, err)
-	}
-	return invalid(fieldOrInput(path), "malformed JSON: %v", err)
+		out = append(out, T(s))
+		return nil
+	})
+	return out, err
 }
 
 // join appends a member name to a path. A name that is not a short printable
-// word (or is empty) is shown quoted and cut, since it comes from the input and ends up in
-// error messages.
+// word (or is empty) is shown quoted and cut, since it comes from the input
+// and ends up in error messages.
 func join(path, name string) string {
 	if r := []rune(name); len(r) == 0 || len(r) > maxShownCode || strings.IndexFunc(name, notWordRune) >= 0 {
 		if len(r) > maxShownCode {

@@ -84,62 +84,66 @@ func (in Input) Validate() error {
 		}
 	}
 	for i, o := range in.Observations {
-		if err := o.validate(fmt.Sprintf("observations[%d]", i)); err != nil {
+		if err := o.validate(); err != nil {
+			// The path is built only on error: Validate runs on every input.
+			err.Field = fmt.Sprintf("observations[%d].%s", i, err.Field)
 			return err
 		}
 	}
 	return in.Trafficking.validate("trafficking")
 }
 
-func (o Observation) validate(path string) error {
+// validate checks one observation; the error names the field relative to
+// the observation.
+func (o Observation) validate() *InputError {
 	if err := checkText(o.Episode, maxEpisodeLen); err != nil {
-		return invalid(path+".episode", "%v", err)
+		return invalid("episode", "%v", err)
 	}
 	if o.On.IsZero() {
-		return invalid(path+".on", "is required")
+		return invalid("on", "is required")
 	}
 	if o.Element == "" && o.Indicator == "" {
-		return invalid(path+".element", "an element or an indicator is required")
+		return invalid("element", "an element or an indicator is required")
 	}
 	if o.Element != "" && !o.Element.Valid() {
-		return invalid(path+".element", "%s", unknownCode(o.Element, Elements()))
+		return invalid("element", "%s", unknownCode(o.Element, Elements()))
 	}
 	if o.Indicator != "" && !o.Indicator.Valid() {
-		return invalid(path+".indicator", "%s", unknownCode(o.Indicator, Indicators()))
+		return invalid("indicator", "%s", unknownCode(o.Indicator, Indicators()))
 	}
 	if o.Perpetrator == "" {
-		return invalid(path+".perpetrator", "is required")
+		return invalid("perpetrator", "is required")
 	}
 	if !slices.Contains(Roles(), o.Perpetrator) {
-		return invalid(path+".perpetrator", "%s", unknownCode(o.Perpetrator, Roles()))
+		return invalid("perpetrator", "%s", unknownCode(o.Perpetrator, Roles()))
 	}
 	if o.Stage == "" {
-		return invalid(path+".stage", "is required")
+		return invalid("stage", "is required")
 	}
 	if !slices.Contains(Stages(), o.Stage) {
-		return invalid(path+".stage", "%s", unknownCode(o.Stage, Stages()))
+		return invalid("stage", "%s", unknownCode(o.Stage, Stages()))
 	}
 	// The mode belongs to coercion only (shared/domain/screening.md,
 	// "Rules"): asking for it keeps the record complete, refusing it on
 	// involuntariness keeps a mistaken element code from passing unnoticed.
 	switch el := o.RecordedElement(); {
 	case el.Kind() == Coercion && o.Mode == "":
-		return invalid(path+".mode", "is required for the coercion element %s", el)
+		return invalid("mode", "is required for the coercion element %s", el)
 	case el.Kind() == Involuntariness && o.Mode != "":
-		return invalid(path+".mode", "applies to coercion only, not to the involuntariness element %s", el)
+		return invalid("mode", "applies to coercion only, not to the involuntariness element %s", el)
 	case o.Mode != "" && !slices.Contains(Modes(), o.Mode):
-		return invalid(path+".mode", "%s", unknownCode(o.Mode, Modes()))
+		return invalid("mode", "%s", unknownCode(o.Mode, Modes()))
 	}
 	if e := o.Evidence; e != nil {
 		if e.Kind == "" {
-			return invalid(path+".evidence.kind", "is required")
+			return invalid("evidence.kind", "is required")
 		}
 		if !slices.Contains(EvidenceKinds(), e.Kind) {
-			return invalid(path+".evidence.kind", "%s", unknownCode(e.Kind, EvidenceKinds()))
+			return invalid("evidence.kind", "%s", unknownCode(e.Kind, EvidenceKinds()))
 		}
 		if e.Ref != "" {
 			if err := checkText(e.Ref, maxEvidenceRef); err != nil {
-				return invalid(path+".evidence.ref", "%v", err)
+				return invalid("evidence.ref", "%v", err)
 			}
 		}
 	}
