@@ -12,6 +12,7 @@ func English() Catalogue {
 		keyAgePresumedMinor:       "The age is unknown and there are signs the person may be under 18, so the child rule applies.",
 		keyAgeUnknown:             "The age is unknown and nothing suggests a minor, so the adult rule applies.",
 		keyAgeUnknownNoPresume:    "The age is unknown; there are signs the person may be under 18, but the presumption of minority is switched off, so the adult rule applies.",
+		keyAgeOverridesSigns:      "Signs that the person may be under 18 were recorded, but the stated age decides; check it if in doubt.",
 		keyPeriod:                 "Reference period: {start} to {end}, both days included.",
 		keyNoPeriod:               "No reference period was given, so every observation counts.",
 		keyExcluded:               "Not counted: {element} on {on} (episode {episode}) is outside the reference period.",

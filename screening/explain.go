@@ -14,6 +14,7 @@ const (
 	keyAgePresumedMinor       = "screening.explain.age_presumed_minor"
 	keyAgeUnknown             = "screening.explain.age_unknown"
 	keyAgeUnknownNoPresume    = "screening.explain.age_unknown_no_presumption"
+	keyAgeOverridesSigns      = "screening.explain.age_overrides_signs_of_minor"
 	keyPeriod                 = "screening.explain.period"
 	keyNoPeriod               = "screening.explain.no_period"
 	keyExcluded               = "screening.explain.excluded"
@@ -52,6 +53,11 @@ const (
 func explain(in Input, res Result) []Message {
 	ms := []Message{msg(keyRule, "rule", res.Rule)}
 	ms = append(ms, explainAge(in, res.AgeBasis))
+	if res.AgeBasis == AgeAdult && in.MayBeMinor {
+		// Rule 3 presumes minority only when the age is unknown; the officer
+		// who saw signs of a minor should know the stated age overrode them.
+		ms = append(ms, msg(keyAgeOverridesSigns))
+	}
 	if p := in.Period; p != nil {
 		ms = append(ms, msg(keyPeriod, "start", p.Start.String(), "end", p.End.String()))
 	} else {
