@@ -1,7 +1,7 @@
 package linkage
 
 import (
-	"strconv"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -18,14 +18,7 @@ func (d Date) Days() int {
 
 // String formats the date as YYYY-MM-DD.
 func (d Date) String() string {
-	return strconv.Itoa(d.Year) + "-" + pad2(d.Month) + "-" + pad2(d.Day)
-}
-
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
 }
 
 var monthNames = map[string]int{

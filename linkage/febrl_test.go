@@ -148,6 +148,8 @@ func TestFEBRLAccuracy(t *testing.T) {
 				res, acc := runFEBRL(t, files, withIDs)
 				t.Logf("candidates %d, true %d, found %d, correct %d: precision %.4f recall %.4f F1 %.4f (lambda %.2g, EM %d iterations)",
 					res.Candidates, acc.TruePairs, acc.FoundPairs, acc.Correct, acc.Precision, acc.Recall, acc.F1, res.Model.Lambda, res.Model.EMIterations)
+				cl := res.EvaluateClusters(entityOf)
+				t.Logf("cluster pairs: found %d, correct %d: precision %.4f recall %.4f F1 %.4f", cl.FoundPairs, cl.Correct, cl.Precision, cl.Recall, cl.F1)
 				if acc.F1 < 0.95 {
 					t.Errorf("F1 %.4f below 0.95", acc.F1)
 				}

@@ -25,7 +25,9 @@ func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	pendingSpace := false
-	for _, r := range norm.NFKD.String(s) {
+	// Invalid UTF-8 becomes a space first: the normaliser would otherwise
+	// copy the text around it undecomposed.
+	for _, r := range norm.NFKD.String(strings.ToValidUTF8(s, " ")) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue

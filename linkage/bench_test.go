@@ -1,0 +1,120 @@
+package linkage
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+func BenchmarkJaroWinkler(b *testing.B) {
+	var s scratch
+	x, y := []rune("kaminskas"), []rune("kaminskis")
+	for b.Loop() {
+		s.jaroWinkler(x, y)
+	}
+}
+
+func BenchmarkDamerauLevenshteinAtMostOne(b *testing.B) {
+	var s scratch
+	x, y := []rune("kaminskas"), []rune("kamniskas")
+	for b.Loop() {
+		s.damerau(x, y, 1)
+	}
+}
+
+func BenchmarkTokenSetSimilarity(b *testing.B) {
+	var s scratch
+	x, y := tokenRunes("xyz garments limited dhaka"), tokenRunes("garmnets xyz limited")
+	px, py := profiles(x), profiles(y)
+	for b.Loop() {
+		s.tokenSet(x, y, px, py)
+	}
+}
+
+func BenchmarkSoundex(b *testing.B) {
+	for b.Loop() {
+		Soundex("kaminskas")
+	}
+}
+
+// BenchmarkComparePair compares one FEBRL pair on all ten default fields.
+func BenchmarkComparePair(b *testing.B) {
+	rows := slice(b, "febrl3_slice.csv")
+	l := load(b, nil, rows)
+	var s scratch
+	n := l.Len(Left)
+	i := 0
+	for b.Loop() {
+		l.pattern(&s, Left, i%n, Left, (i*7+1)%n)
+		i++
+	}
+}
+
+// BenchmarkEM runs EM to convergence on the agreement patterns of the
+// FEBRL slice's candidate pairs.
+func BenchmarkEM(b *testing.B) {
+	l := load(b, nil, slice(b, "febrl3_slice.csv"))
+	pairs, _, err := l.candidates(context.Background(), false, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	counts, err := l.comparePairs(context.Background(), pairs, make([]uint64, len(pairs)), false, func(string, int64, int64) {}, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pc []patternCount
+	for p, c := range counts {
+		pc = append(pc, patternCount{p, float64(c)})
+	}
+	u, err := l.estimateU(context.Background(), false, func(string, int64, int64) {})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := emParams{lambda: 0.1, u: u}
+	for _, f := range l.fields {
+		start.m = append(start.m, initialM(len(comparators[f.spec.Comparator].levels)))
+	}
+	b.ReportMetric(float64(len(pc)), "patterns")
+	for b.Loop() {
+		runEM(pc, start, 100, false)
+	}
+}
+
+// BenchmarkFEBRL links FEBRL dataset4a with dataset4b (5,000 records each)
+// and deduplicates dataset3 (5,000 records), from records in memory to
+// scored pairs, with the default configuration; skipped when shared/data
+// is absent.
+func BenchmarkFEBRL(b *testing.B) {
+	data := sharedData(b)
+	if data == "" {
+		b.Skip("shared/data not found")
+	}
+	dir := filepath.Join(data, "febrl")
+	for _, bench := range []struct {
+		name  string
+		files []string
+	}{
+		{"link-4a-4b", []string{"dataset4a.csv", "dataset4b.csv"}},
+		{"dedupe-3", []string{"dataset3.csv"}},
+	} {
+		var sides [][][]string
+		for _, f := range bench.files {
+			h, rows := readCSV(b, filepath.Join(dir, f))
+			sides = append(sides, append([][]string{h}, rows...))
+		}
+		b.Run(bench.name, func(b *testing.B) {
+			for b.Loop() {
+				l := load(b, nil, sides...)
+				var err error
+				if len(sides) == 2 {
+					_, err = l.Link(context.Background(), nil)
+				} else {
+					_, err = l.Dedupe(context.Background(), nil)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
