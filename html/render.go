@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/flare-ilo/flare"
 )
 
 //go:embed templates/*.html
@@ -110,6 +112,36 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 
 // HomeView is the landing page.
 type HomeView struct{ Page }
+
+// SignInView is the sign-in page and its second-factor step.
+type SignInView struct {
+	Page
+	Next     string
+	Email    string
+	ErrorKey string
+}
+
+// EnrolView is the enrolment page: set a password, add the second factor.
+type EnrolView struct {
+	Page
+	Email    string
+	Token    string
+	Secret   string
+	ErrorKey string
+}
+
+// EnrolDoneView shows the recovery codes, once.
+type EnrolDoneView struct {
+	Page
+	RecoveryCodes []string
+}
+
+// CaseListView is the staff case list.
+type CaseListView struct {
+	Page
+	Email string
+	Cases []*flare.Case
+}
 
 // ErrorView is a page that says something went wrong, in plain words.
 type ErrorView struct {

@@ -51,8 +51,13 @@ type ErrorDetail struct {
 // writeError answers with err: JSON for API clients, a page for browsers.
 // Internal errors are logged in full and shown only as "internal error".
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeErrorStatus(w, r, ErrorStatus(flare.ErrorCodeOf(err)), err)
+}
+
+// writeErrorStatus is writeError with an explicit HTTP status, for the few
+// answers (429) that have no error code of their own.
+func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status int, err error) {
 	code := flare.ErrorCodeOf(err)
-	status := ErrorStatus(code)
 	reqID := RequestIDFrom(r.Context())
 	if code == flare.EINTERNAL {
 		s.logger.Error("internal error", "request_id", reqID, "error", err.Error())
@@ -66,13 +71,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, status, ErrorResponse{Error: detail})
 		return
 	}
-	key := "error.title"
-	switch code {
-	case flare.ENOTFOUND:
-		key = "error.not_found"
-	case flare.EINTERNAL:
-		key = "error.internal"
-	}
+	key := errorPageKey(status)
 	view := html.ErrorView{Page: s.cfg.Renderer.NewPage(r, "error.title"), Status: status, MessageKey: key, RequestID: reqID}
 	if rerr := s.cfg.Renderer.Render(w, r, status, "error", view); rerr != nil {
 		s.logger.Error("render error page", "request_id", reqID, "error", rerr.Error())
@@ -96,4 +95,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v)
+}
+
+// errorPageKey is the message key of the error page for a status.
+func errorPageKey(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "error.bad_request"
+	case http.StatusUnauthorized:
+		return "error.unauthorized"
+	case http.StatusForbidden:
+		return "error.forbidden"
+	case http.StatusNotFound:
+		return "error.not_found"
+	case http.StatusConflict:
+		return "error.conflict"
+	case http.StatusTooManyRequests:
+		return "error.too_many"
+	}
+	return "error.internal"
+}
+
+// fieldOf returns what an application error says about one input field.
+func fieldOf(err error, field string) (string, bool) {
+	var fe *flare.Error
+	if !errors.As(err, &fe) || fe.Fields == nil {
+		return "", false
+	}
+	v, ok := fe.Fields[field]
+	return v, ok
 }

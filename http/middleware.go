@@ -11,14 +11,16 @@ import (
 	"time"
 )
 
-// middleware wraps the routes, outermost first: recovery (so a panic still
-// gets a logged 500), request id, access log and metrics, security headers,
-// then cross-origin protection for every state-changing request.
+// middleware wraps the routes, outermost first: request id, recovery (so a
+// panic still gets a logged 500), access log and metrics, security headers,
+// cross-origin protection for every state-changing request, then the
+// session.
 func (s *Server) middleware(h http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errCrossOrigin)
 	}))
+	h = s.authenticate(h)
 	h = cop.Handler(h)
 	h = securityHeaders(h)
 	h = s.observe(h)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/html"
 )
 
@@ -27,6 +28,16 @@ type Config struct {
 	Logger   *slog.Logger
 	Database Pinger
 	Renderer *html.Renderer
+	// Accounts signs staff in; without it no route needs a session works.
+	Accounts flare.AccountService
+	// Cases serves the staff case list.
+	Cases flare.CaseService
+	// SecureCookies marks cookies Secure even on plain HTTP, for a server
+	// behind a TLS-terminating proxy.
+	SecureCookies bool
+	// SignInLimit bounds sign-in and enrolment attempts per client address
+	// (security checklist R-AZ7). Zero means 10 per minute, burst 5.
+	SignInLimit RateLimit
 	// ShutdownTimeout bounds how long in-flight requests may run once
 	// shutdown starts.
 	ShutdownTimeout time.Duration
@@ -37,6 +48,7 @@ type Config struct {
 // Server serves Flare over HTTP.
 type Server struct {
 	cfg      Config
+	signIn   *limiter
 	logger   *slog.Logger
 	registry *prometheus.Registry
 	metrics  *metrics
@@ -59,7 +71,10 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger, registry: reg, metrics: m}
+	if cfg.SignInLimit.Every <= 0 || cfg.SignInLimit.Burst <= 0 {
+		cfg.SignInLimit = RateLimit{Every: 6 * time.Second, Burst: 5}
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger, registry: reg, metrics: m, signIn: newLimiter(cfg.SignInLimit)}
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }

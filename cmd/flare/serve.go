@@ -7,8 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/auth"
 	"github.com/flare-ilo/flare/html"
 	flarehttp "github.com/flare-ilo/flare/http"
+	"github.com/flare-ilo/flare/sqlstore"
 )
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -18,7 +21,10 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (env FLARE_LOG_LEVEL)")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM (env FLARE_SHUTDOWN_TIMEOUT)")
-	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT"}
+	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a TLS proxy (env FLARE_SECURE_COOKIES)")
+	issuer := fs.String("issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
+	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
+		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER"}
 	for k, v := range dbEnv {
 		envNames[k] = v
 	}
@@ -43,7 +49,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := newServer(logger, store, *shutdown)
+	accounts, err := sqlstore.NewAccountService(store, flare.DefaultSessionPolicy(), auth.DefaultParams(), *issuer)
+	if err != nil {
+		return err
+	}
+	srv, err := newServer(flarehttp.Config{Logger: logger, Database: store, Accounts: accounts,
+		Cases: sqlstore.NewCaseService(store), SecureCookies: *secureCookies, ShutdownTimeout: *shutdown})
 	if err != nil {
 		return err
 	}
@@ -59,7 +70,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	return nil
 }
 
-func newServer(logger *slog.Logger, store flarehttp.Pinger, shutdown time.Duration) (*flarehttp.Server, error) {
+// newServer completes cfg with the pages and builds the HTTP server.
+func newServer(cfg flarehttp.Config) (*flarehttp.Server, error) {
 	catalog, err := html.LoadCatalog()
 	if err != nil {
 		return nil, err
@@ -72,9 +84,8 @@ func newServer(logger *slog.Logger, store flarehttp.Pinger, shutdown time.Durati
 	if err != nil {
 		return nil, err
 	}
-	return flarehttp.NewServer(flarehttp.Config{
-		Logger: logger, Database: store, Renderer: renderer, ShutdownTimeout: shutdown,
-	})
+	cfg.Renderer = renderer
+	return flarehttp.NewServer(cfg)
 }
 
 func parseLevel(s string) (slog.Level, error) {
