@@ -52,7 +52,7 @@ func StepwiseAIC(ctx context.Context, t *Table, pthresh float64) (*Selection, er
 				skipped[p] = true
 				continue
 			}
-			f, err := fitUnchecked(t, cand, nil)
+			f, err := fitUnchecked(t, cand)
 			if err != nil {
 				return nil, err
 			}

@@ -104,7 +104,7 @@ func FitModel(t *Table, terms []Pair) (*Fit, error) {
 		}
 		return nil, &ModelError{Terms: names, Check: c}
 	}
-	return fitUnchecked(t, terms, nil)
+	return fitUnchecked(t, terms)
 }
 
 // checkLists rejects tables on which no model is informative: a list with
@@ -126,11 +126,11 @@ func checkLists(t *Table) error {
 }
 
 // fitUnchecked fits the model without the existence checks (stepwisefit fits
-// with check=FALSE models it has already checked). start is an optional warm
-// start: fitted values of a previous fit over the same cells.
-func fitUnchecked(t *Table, terms []Pair, start []float64) (*Fit, error) {
+// with check=FALSE models it has already checked), from R's starting values
+// so that the estimate is R's to the last digits that matter.
+func fitUnchecked(t *Table, terms []Pair) (*Fit, error) {
 	d := buildDesign(t, terms)
-	pf, err := fitPoisson(d.x, d.y, start, rGLMTolerance)
+	pf, err := fitPoisson(d.x, d.y, nil, rGLMTolerance)
 	if err != nil {
 		return nil, fmt.Errorf("fit %v: %w", d.names, err)
 	}

@@ -50,7 +50,7 @@ func Stepwise(ctx context.Context, t *Table, pthresh float64) (*Selection, error
 	sel := &Selection{Fit: main}
 	pairs := allPairs(t.K())
 	if pthresh == 1 && CheckModel(t, pairs).OK() {
-		full, err := fitUnchecked(t, pairs, nil)
+		full, err := fitUnchecked(t, pairs)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func Stepwise(ctx context.Context, t *Table, pthresh float64) (*Selection, error
 			break
 		}
 		terms = append(terms, pairs[best])
-		f, err := fitUnchecked(t, terms, nil)
+		f, err := fitUnchecked(t, terms)
 		if err != nil {
 			return nil, err
 		}
