@@ -8,7 +8,11 @@
 // (security checklist R-AZ1).
 package policy
 
-import "github.com/flare-ilo/flare"
+import (
+	"slices"
+
+	"github.com/flare-ilo/flare"
+)
 
 // Action is what an actor wants to do to a record.
 type Action string
@@ -18,13 +22,47 @@ const (
 	Read   Action = "read"
 	Create Action = "create"
 	Update Action = "update"
+	Delete Action = "delete"
+	Export Action = "export"
+	// Share grants another agency access to the record.
+	Share Action = "share"
+	// ReadAudit reads who did what to the record.
+	ReadAudit Action = "read_audit"
 )
 
-// Record is what the policy needs to know of a record: its type and the
-// agency that owns it.
+// Actions returns every action, for exhaustive tests.
+func Actions() []Action { return []Action{Read, Create, Update, Delete, Export, Share, ReadAudit} }
+
+// Access is what a grant lets the receiving agency do.
+type Access string
+
+// The kinds of grant.
+const (
+	// AccessRead lets the receiving agency read what the grant covers.
+	AccessRead Access = "read"
+	// AccessContribute also lets it add to and update the case, as a
+	// partner agency working a referral does.
+	AccessContribute Access = "contribute"
+)
+
+// Grant is another agency's access to a case: through a referral it
+// accepted, or an explicit share with a recorded legal basis. Only active
+// grants (not revoked, not expired, referral not closed) are passed in.
+type Grant struct {
+	AgencyID string
+	Access   Access
+	// PersonIDs limits the grant to named people of the case; empty
+	// means the whole case.
+	PersonIDs []string
+}
+
+// Record is what the policy needs to know of a record: its type, the agency
+// that owns it, and for a person within a case, which person.
 type Record struct {
 	Type          string
 	OwnerAgencyID string
+	// PersonID is set for records about one person of a case.
+	PersonID string
 }
 
 // Decision is the outcome of Decide.
@@ -40,29 +78,106 @@ const (
 	Allow
 )
 
-// Decide returns whether actor may perform action on rec.
+// String names a decision for test output.
+func (d Decision) String() string {
+	switch d {
+	case Allow:
+		return "allow"
+	case DenyForbidden:
+		return "forbidden"
+	}
+	return "not_found"
+}
+
+// caseRoles work on cases of their own agency.
+var caseRoles = []flare.Role{flare.RoleIntake, flare.RoleInspector, flare.RoleInvestigator, flare.RoleProsecutor,
+	flare.RoleCaseworker, flare.RoleImmigration, flare.RoleFundOfficer, flare.RoleSupervisor}
+
+// Decide returns whether actor may perform action on rec, given the active
+// grants of the case to other agencies. The rules (issue "Staff accounts,
+// need-to-know access"):
 //
-// The rules so far: the console operator may do anything (they hold the
-// database file already); a user acts only on records of their own agency;
-// a record of another agency is not known to them, and they may not create
-// one in another agency's name. Grants through referral
-// and legal basis, and per-role limits, extend this function.
-func Decide(actor flare.Actor, action Action, rec Record) Decision {
+//   - The console operator may do anything: they hold the database already.
+//   - In the owning agency, case-working roles read, create and update; only
+//     a supervisor deletes, exports, shares or reads the audit trail. Admins
+//     and analysts see no case contents (Forbidden: they know cases exist).
+//   - Another agency sees a case only through an active grant, and only the
+//     people it names if it names any; a contribute grant also lets it
+//     create and update. Sharing on, exporting, deleting and reading the
+//     audit trail stay with the owner (Forbidden).
+//   - Without a grant, another agency's record is NotFound; creating one in
+//     another agency's name is Forbidden, since the actor names it.
+func Decide(actor flare.Actor, action Action, rec Record, grants []Grant) Decision {
 	if actor.Console {
 		return Allow
 	}
 	if actor.AgencyID == "" || rec.OwnerAgencyID == "" {
 		return DenyNotFound
 	}
+	works := hasAnyRole(actor, caseRoles)
 	if actor.AgencyID == rec.OwnerAgencyID {
-		return Allow
+		return decideOwner(actor, action, works)
 	}
-	if action == Create {
-		// The actor names the other agency itself, so nothing is hidden
-		// by refusing plainly.
+	g, granted := grantFor(actor.AgencyID, rec, grants)
+	if !granted {
+		if action == Create {
+			return DenyForbidden
+		}
+		return DenyNotFound
+	}
+	if !works {
 		return DenyForbidden
 	}
-	return DenyNotFound
+	switch action {
+	case Read:
+		return Allow
+	case Create, Update:
+		if g.Access == AccessContribute {
+			return Allow
+		}
+	}
+	return DenyForbidden
+}
+
+func decideOwner(actor flare.Actor, action Action, works bool) Decision {
+	if !works {
+		return DenyForbidden
+	}
+	switch action {
+	case Read, Create, Update:
+		return Allow
+	}
+	if hasAnyRole(actor, []flare.Role{flare.RoleSupervisor}) {
+		return Allow
+	}
+	return DenyForbidden
+}
+
+// grantFor finds the grant of agency that covers rec.
+func grantFor(agencyID string, rec Record, grants []Grant) (Grant, bool) {
+	var best Grant
+	found := false
+	for _, g := range grants {
+		if g.AgencyID != agencyID {
+			continue
+		}
+		if len(g.PersonIDs) > 0 && (rec.PersonID == "" || !slices.Contains(g.PersonIDs, rec.PersonID)) {
+			continue
+		}
+		if !found || g.Access == AccessContribute {
+			best, found = g, true
+		}
+	}
+	return best, found
+}
+
+func hasAnyRole(actor flare.Actor, roles []flare.Role) bool {
+	for _, r := range actor.Roles {
+		if slices.Contains(roles, flare.Role(r)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Error turns a denial into the application error the adapters map to 404

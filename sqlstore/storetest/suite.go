@@ -30,6 +30,9 @@ func Run(t *testing.T, dbURL string) {
 	t.Run("ConcurrentUpdate", func(t *testing.T) { testConcurrentUpdate(t, db) })
 	t.Run("CrossAgencyIsolation", func(t *testing.T) { testCrossAgencyIsolation(t, db) })
 	t.Run("ErrorCodes", func(t *testing.T) { testErrorCodes(t, db) })
+	t.Run("Grants", func(t *testing.T) { testGrants(t, db) })
+	t.Run("PersonGrantHidesCase", func(t *testing.T) { testPersonGrantHidesCase(t, db) })
+	t.Run("NoContentRoles", func(t *testing.T) { testNoContentRoles(t, db) })
 }
 
 // console is the context of the operator at the server's console.

@@ -1,0 +1,188 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/policy"
+)
+
+// GrantService implements flare.GrantService.
+type GrantService struct{ db *DB }
+
+// NewGrantService returns the grant service on db.
+func NewGrantService(db *DB) *GrantService { return &GrantService{db: db} }
+
+var _ flare.GrantService = (*GrantService)(nil)
+
+const grantColumns = `id, case_id, agency_id, access, person_ids, legal_basis, reference, consent_given_on, consent_scope, expires_on, granted_by, created_at, revoked_at`
+
+// activeGrants returns the policy's view of the grants of a case that are
+// in force now: not revoked and not past their expiry date.
+func (db *DB) activeGrants(ctx context.Context, q queryer, caseID string) ([]policy.Grant, error) {
+	rows, err := q.QueryContext(ctx, `SELECT agency_id, access, person_ids FROM case_grants
+		WHERE case_id = $1 AND revoked_at IS NULL AND (expires_on IS NULL OR expires_on >= $2)`, caseID, flare.DateOf(db.now()))
+	if err != nil {
+		return nil, fmt.Errorf("load grants of case %s: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []policy.Grant
+	for rows.Next() {
+		var g policy.Grant
+		var access, people string
+		if err := rows.Scan(&g.AgencyID, &access, &people); err != nil {
+			return nil, fmt.Errorf("load grants of case %s: %w", caseID, err)
+		}
+		g.Access = policy.Access(access)
+		g.PersonIDs = splitList(people)
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// queryer is a *sql.DB or *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// ShareCase implements flare.GrantService.
+func (s *GrantService) ShareCase(ctx context.Context, g *flare.CaseGrant) error {
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	if !validID(g.AgencyID) {
+		return flare.FieldError("agency_id", "no such agency")
+	}
+	actor, ok := flare.ActorFrom(ctx)
+	if !ok {
+		return flare.Errorf(flare.EUNAUTHORIZED, "sign in first")
+	}
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.db.loadCase(ctx, tx, g.CaseID)
+		if err != nil {
+			return err
+		}
+		if err := s.db.authorizeCase(ctx, tx, policy.Share, c); err != nil {
+			return err
+		}
+		if g.AgencyID == c.AgencyID {
+			return flare.FieldError("agency_id", "is the case's own agency")
+		}
+		id, err := newID()
+		if err != nil {
+			return err
+		}
+		now := s.db.now().UTC()
+		grantedBy := actor.UserID
+		if actor.Console {
+			grantedBy = "console"
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO case_grants (`+grantColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)`,
+			id, c.ID, g.AgencyID, string(g.Access), strings.Join(g.PersonIDs, ","), string(g.Basis), g.Reference,
+			datePtr(g.ConsentGivenOn), g.ConsentScope, datePtr(g.ExpiresOn), grantedBy, now)
+		if s.db.dialect.constraint(err) == foreignKeyViolation {
+			return flare.FieldError("agency_id", "no such agency")
+		}
+		if err != nil {
+			return fmt.Errorf("insert grant: %w", s.db.dialect.translate(err))
+		}
+		g.ID, g.CaseID, g.GrantedBy, g.CreatedAt = id, c.ID, grantedBy, now
+		return nil
+	})
+}
+
+// RevokeGrant implements flare.GrantService.
+func (s *GrantService) RevokeGrant(ctx context.Context, grantID string) error {
+	if !validID(grantID) {
+		return flare.Errorf(flare.ENOTFOUND, "grant not found")
+	}
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var caseID string
+		err := tx.QueryRowContext(ctx, `SELECT case_id FROM case_grants WHERE id = $1`, grantID).Scan(&caseID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return flare.Errorf(flare.ENOTFOUND, "grant not found")
+		}
+		if err != nil {
+			return fmt.Errorf("load grant %s: %w", grantID, err)
+		}
+		c, err := s.db.loadCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := s.db.authorizeCase(ctx, tx, policy.Share, c); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE case_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`,
+			s.db.now().UTC(), grantID); err != nil {
+			return fmt.Errorf("revoke grant %s: %w", grantID, err)
+		}
+		return nil
+	})
+}
+
+// CaseGrants implements flare.GrantService.
+func (s *GrantService) CaseGrants(ctx context.Context, caseID string) ([]*flare.CaseGrant, error) {
+	c, err := s.db.loadCase(ctx, s.db.sql, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.authorizeCase(ctx, s.db.sql, policy.Share, c); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.sql.QueryContext(ctx, `SELECT `+grantColumns+` FROM case_grants WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	defer rows.Close()
+	var out []*flare.CaseGrant
+	for rows.Next() {
+		var g flare.CaseGrant
+		var access, people, basis string
+		var given, expires, revoked sql.NullTime
+		if err := rows.Scan(&g.ID, &g.CaseID, &g.AgencyID, &access, &people, &basis, &g.Reference, &given,
+			&g.ConsentScope, &expires, &g.GrantedBy, &g.CreatedAt, &revoked); err != nil {
+			return nil, fmt.Errorf("list grants: %w", err)
+		}
+		g.Access, g.Basis, g.PersonIDs = flare.GrantAccess(access), flare.LegalBasis(basis), splitList(people)
+		g.ConsentGivenOn, g.ExpiresOn, g.RevokedAt = nullDate(given), nullDate(expires), nullTime(revoked)
+		g.CreatedAt = g.CreatedAt.UTC()
+		out = append(out, &g)
+	}
+	return out, rows.Err()
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func datePtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return flare.DateOf(*t)
+}
+
+func nullDate(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	d := flare.DateOf(t.Time)
+	return &d
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
