@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/html"
@@ -39,3 +40,16 @@ func (s *Server) handleCaseList(w http.ResponseWriter, r *http.Request) {
 	view := html.CaseListView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Email: u.Email, Cases: cases}
 	s.render(w, r, http.StatusOK, "cases", view)
 }
+
+func (s *Server) handleAPICase(w http.ResponseWriter, r *http.Request) {
+	c, err := s.cfg.Cases.Case(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(c.Version))
+	writeJSON(w, http.StatusOK, c)
+}
+
+// etag is the entity tag of a record version, for If-Match on updates.
+func etag(version int64) string { return `"v` + strconv.FormatInt(version, 10) + `"` }

@@ -28,6 +28,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /enrol/{token}", s.rateLimited(s.signIn, s.handleEnrol))
 	mux.HandleFunc("GET /cases", s.requireUser(s.handleCaseList))
 	mux.HandleFunc("GET /api/v1/cases", s.requireUser(s.handleAPICaseList))
+	mux.HandleFunc("GET /api/v1/cases/{id}", s.requireUser(s.handleAPICase))
 	mux.HandleFunc("/api/", s.handleNotFound)
 	mux.HandleFunc("/", s.handleNotFound)
 	return mux

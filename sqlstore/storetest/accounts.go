@@ -142,7 +142,7 @@ func testCreateUser(t *testing.T, f *accountFixture) {
 		wantCode(t, err, flare.EINVALID)
 	}
 	// Only the token's hash is stored.
-	if n := countRows(t, f.db, "users", token); n != 0 {
+	if n := rowsContaining(t, f.db, "users", token); n != 0 {
 		t.Errorf("enrolment token found in plain text in %d rows", n)
 	}
 }
@@ -177,7 +177,7 @@ func testEnrolment(t *testing.T, f *accountFixture) {
 	}
 	_, err = f.accounts.Enrolment(ctx, token)
 	wantCode(t, err, flare.ENOTFOUND)
-	if n := countRows(t, f.db, "recovery_codes", codes[0]); n != 0 {
+	if n := rowsContaining(t, f.db, "recovery_codes", codes[0]); n != 0 {
 		t.Error("recovery code stored in plain text")
 	}
 	// An enrolment link expires.
@@ -221,7 +221,7 @@ func testSignIn(t *testing.T, f *accountFixture) {
 	if err != nil || !sess.SecondFactor || gotUser.ID != u.ID {
 		t.Fatalf("session = %+v %+v, %v", gotUser, sess, err)
 	}
-	if n := countRows(t, f.db, "sessions", token); n != 0 {
+	if n := rowsContaining(t, f.db, "sessions", token); n != 0 {
 		t.Error("session token stored in plain text")
 	}
 	if err := f.accounts.SignOut(ctx, token); err != nil {
@@ -349,8 +349,8 @@ func testDisable(t *testing.T, f *accountFixture) {
 	wantCode(t, err, flare.EFORBIDDEN)
 }
 
-// countRows counts the rows of table whose text contains needle.
-func countRows(t *testing.T, db *sqlstore.DB, table, needle string) int {
+// rowsContaining counts the rows of table whose text contains needle.
+func rowsContaining(t *testing.T, db *sqlstore.DB, table, needle string) int {
 	t.Helper()
 	n, err := db.CountRowsContaining(context.Background(), table, needle)
 	if err != nil {

@@ -1,0 +1,95 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/auth"
+	"github.com/flare-ilo/flare/sqlstore"
+)
+
+// signedIn creates, enrols and signs in a user with one role, and returns a
+// browser holding its session.
+func (f *staffFixture) signedIn(t *testing.T, agency *flare.Agency, role flare.Role) *browser {
+	t.Helper()
+	ctx := context.Background()
+	email := fmt.Sprintf("%s.%s@test.example", role, agency.ID)
+	u := &flare.User{AgencyID: agency.ID, Email: email, Roles: []flare.Role{role}}
+	token, err := sqlstore.NewUserService(f.db, flare.DefaultSessionPolicy()).CreateUser(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.cfg.Accounts.Enrolment(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := auth.TOTPCode(e.TOTPSecret, f.clock.now())
+	if _, err := f.cfg.Accounts.CompleteEnrolment(ctx, token, "river otter pay slip", code); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.add(30 * 1e9)
+	pending, err := f.cfg.Accounts.SignIn(ctx, email, "river otter pay slip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ = auth.TOTPCode(e.TOTPSecret, f.clock.now())
+	session, err := f.cfg.Accounts.CompleteSignIn(ctx, pending, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser(t)
+	b.cookies[SessionCookie] = &http.Cookie{Name: SessionCookie, Value: session}
+	return b
+}
+
+// TestAccessThroughHTTP runs the read column of the access matrix through
+// the API on both databases: each role of the owning agency, of an agency
+// with a read grant, and of an agency without one (security checklist
+// R-AZ1: 404 for a case the user may not know, 403 for one it may).
+func TestAccessThroughHTTP(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			f := newStaffFixture(t, backend)
+			ctx := context.Background()
+			agencies := sqlstore.NewAgencyService(f.db)
+			grantee := &flare.Agency{Name: "Victim Services", Kind: flare.AgencyVictimServices}
+			stranger := &flare.Agency{Name: "Immigration Office", Kind: flare.AgencyImmigration}
+			for _, a := range []*flare.Agency{grantee, stranger} {
+				if err := agencies.CreateAgency(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			console := flare.WithActor(ctx, flare.Actor{Console: true})
+			g := &flare.CaseGrant{CaseID: f.ownCase.ID, AgencyID: grantee.ID, Access: flare.GrantRead,
+				Basis: flare.BasisLaw, Reference: "Victim Protection Act, s. 4"}
+			if err := sqlstore.NewGrantService(f.db).ShareCase(console, g); err != nil {
+				t.Fatal(err)
+			}
+			noContents := map[flare.Role]bool{flare.RoleAdmin: true, flare.RoleAnalyst: true}
+			for _, role := range flare.Roles() {
+				for _, rel := range []struct {
+					name   string
+					agency *flare.Agency
+					want   int
+				}{
+					{"owner", f.agency, 200},
+					{"grantee", grantee, 200},
+					{"stranger", stranger, 404},
+				} {
+					want := rel.want
+					if noContents[role] && rel.want == 200 {
+						want = 403
+					}
+					b := f.signedIn(t, rel.agency, role)
+					res, body := b.do("GET", "/api/v1/cases/"+f.ownCase.ID, nil)
+					if res.StatusCode != want {
+						t.Errorf("%s of %s reading the case = %d, want %d: %s", role, rel.name, res.StatusCode, want, body)
+					}
+				}
+			}
+		})
+	}
+}
