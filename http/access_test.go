@@ -18,7 +18,7 @@ func (f *staffFixture) signedIn(t *testing.T, agency *flare.Agency, role flare.R
 	ctx := context.Background()
 	email := fmt.Sprintf("%s.%s@test.example", role, agency.ID)
 	u := &flare.User{AgencyID: agency.ID, Email: email, Roles: []flare.Role{role}}
-	token, err := sqlstore.NewUserService(f.db, flare.DefaultSessionPolicy()).CreateUser(ctx, u)
+	token, err := sqlstore.NewUserService(f.db, flare.DefaultSessionPolicy()).CreateUser(flare.WithActor(ctx, flare.Actor{Console: true}), u)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func newStaffFixture(t *testing.T, backend string) *staffFixture {
 		}
 	}
 	u := &flare.User{AgencyID: f.agency.ID, Email: f.email, Roles: []flare.Role{flare.RoleInspector}}
-	f.enrolToken, err = sqlstore.NewUserService(db, flare.DefaultSessionPolicy()).CreateUser(ctx, u)
+	f.enrolToken, err = sqlstore.NewUserService(db, flare.DefaultSessionPolicy()).CreateUser(flare.WithActor(ctx, flare.Actor{Console: true}), u)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,3 +192,20 @@ func Error(d Decision, rec Record) error {
 		return flare.Errorf(flare.ENOTFOUND, "%s not found", rec.Type)
 	}
 }
+
+// DecideUserAdmin returns whether actor may manage the staff accounts of
+// agencyID: create users, unlock and disable them. Only an admin of that
+// same agency may (security checklist R-AZ7); others of the agency know its
+// users exist (Forbidden), other agencies do not (NotFound).
+func DecideUserAdmin(actor flare.Actor, agencyID string) Decision {
+	if actor.Console {
+		return Allow
+	}
+	if actor.AgencyID == "" || agencyID == "" || actor.AgencyID != agencyID {
+		return DenyNotFound
+	}
+	if hasAnyRole(actor, []flare.Role{flare.RoleAdmin}) {
+		return Allow
+	}
+	return DenyForbidden
+}

@@ -161,3 +161,22 @@ func TestError(t *testing.T) {
 		}
 	}
 }
+
+func TestDecideUserAdmin(t *testing.T) {
+	for _, role := range flare.Roles() {
+		actor := flare.Actor{UserID: "u", AgencyID: ownAgency, Roles: []string{string(role)}}
+		want := DenyForbidden
+		if role == flare.RoleAdmin {
+			want = Allow
+		}
+		if got := DecideUserAdmin(actor, ownAgency); got != want {
+			t.Errorf("%s managing own agency's users = %v, want %v", role, got, want)
+		}
+		if got := DecideUserAdmin(actor, otherAgency); got != DenyNotFound {
+			t.Errorf("%s managing another agency's users = %v, want not_found", role, got)
+		}
+	}
+	if DecideUserAdmin(flare.Actor{Console: true}, otherAgency) != Allow {
+		t.Error("console refused")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/auth"
+	"github.com/flare-ilo/flare/policy"
 )
 
 // UserService implements flare.UserService.
@@ -34,6 +35,9 @@ func (s *UserService) CreateUser(ctx context.Context, u *flare.User) (string, er
 	if !validID(u.AgencyID) {
 		return "", flare.FieldError("agency_id", "no such agency")
 	}
+	if err := authorizeUserAdmin(ctx, u.AgencyID); err != nil {
+		return "", err
+	}
 	id, err := newID()
 	if err != nil {
 		return "", err
@@ -58,6 +62,40 @@ func (s *UserService) CreateUser(ctx context.Context, u *flare.User) (string, er
 	}
 	u.ID, u.CreatedAt = id, now
 	return token, nil
+}
+
+// authorizeUserAdmin asks whether the actor may manage agencyID's users.
+func authorizeUserAdmin(ctx context.Context, agencyID string) error {
+	actor, ok := flare.ActorFrom(ctx)
+	if !ok {
+		return flare.Errorf(flare.EUNAUTHORIZED, "sign in first")
+	}
+	rec := policy.Record{Type: "user", OwnerAgencyID: agencyID}
+	return policy.Error(policy.DecideUserAdmin(actor, agencyID), rec)
+}
+
+// Users lists the users of an agency, for its admins.
+func (s *UserService) Users(ctx context.Context, agencyID string) ([]*flare.User, error) {
+	if !validID(agencyID) {
+		return nil, flare.Errorf(flare.ENOTFOUND, "agency not found")
+	}
+	if err := authorizeUserAdmin(ctx, agencyID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE agency_id = $1 ORDER BY email`, agencyID)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []*flare.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }
 
 // User implements flare.UserService.
@@ -113,14 +151,15 @@ func (s *UserService) DisableUser(ctx context.Context, id string) error {
 		return flare.Errorf(flare.ENOTFOUND, "user not found")
 	}
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL`, s.db.now().UTC(), id)
+		u, err := s.one(ctx, tx, `WHERE id = $1`, id)
 		if err != nil {
-			return fmt.Errorf("disable user %s: %w", id, err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := s.one(ctx, tx, `WHERE id = $1`, id); err != nil {
-				return err
-			}
+		if err := authorizeUserAdmin(ctx, u.AgencyID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL`, s.db.now().UTC(), id); err != nil {
+			return fmt.Errorf("disable user %s: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
 			return fmt.Errorf("end sessions of user %s: %w", id, err)
@@ -129,17 +168,23 @@ func (s *UserService) DisableUser(ctx context.Context, id string) error {
 	})
 }
 
-// UnlockUser lifts a lockout after failed sign-ins.
+// UnlockUser lifts a lockout after failed sign-ins; only an admin of the
+// user's agency may (security checklist R-AZ7).
 func (s *UserService) UnlockUser(ctx context.Context, id string) error {
 	if !validID(id) {
 		return flare.Errorf(flare.ENOTFOUND, "user not found")
 	}
-	res, err := s.db.sql.ExecContext(ctx, `UPDATE users SET locked_at = NULL, failed_logins = 0 WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("unlock user %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return flare.Errorf(flare.ENOTFOUND, "user not found")
-	}
-	return nil
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		u, err := s.one(ctx, tx, `WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if err := authorizeUserAdmin(ctx, u.AgencyID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET locked_at = NULL, failed_logins = 0 WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("unlock user %s: %w", id, err)
+		}
+		return nil
+	})
 }

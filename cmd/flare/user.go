@@ -31,6 +31,8 @@ func runUser(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The operator at the console acts as such; the audit trail says so.
+	ctx = flare.WithActor(ctx, flare.Actor{Console: true})
 	if len(pos) != 1 {
 		return flare.Errorf(flare.EINVALID, "usage: flare user %s", userSynopsis)
 	}

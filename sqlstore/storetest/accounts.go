@@ -69,7 +69,7 @@ func (f *accountFixture) enrol(t *testing.T, email string, roles ...flare.Role) 
 	t.Helper()
 	ctx := context.Background()
 	u := &flare.User{AgencyID: f.agency.ID, Email: email, Roles: roles}
-	token, err := f.users.CreateUser(ctx, u)
+	token, err := f.users.CreateUser(console(), u)
 	if err != nil {
 		t.Fatalf("create user: %v", err)
 	}
@@ -115,12 +115,13 @@ func RunAccounts(t *testing.T, dbURL string) {
 	t.Run("Lockout", func(t *testing.T) { testLockout(t, newAccountFixture(t, dbURL)) })
 	t.Run("Timeouts", func(t *testing.T) { testTimeouts(t, newAccountFixture(t, dbURL)) })
 	t.Run("DisableEndsSessions", func(t *testing.T) { testDisable(t, newAccountFixture(t, dbURL)) })
+	t.Run("UserAdminRights", func(t *testing.T) { testUserAdminRights(t, newAccountFixture(t, dbURL)) })
 }
 
 func testCreateUser(t *testing.T, f *accountFixture) {
 	ctx := context.Background()
 	u := &flare.User{AgencyID: f.agency.ID, Email: " Amina.Yusuf@Labour.Example ", Roles: []flare.Role{flare.RoleInspector}}
-	token, err := f.users.CreateUser(ctx, u)
+	token, err := f.users.CreateUser(console(), u)
 	if err != nil || len(token) < 43 {
 		t.Fatalf("create = %q, %v", token, err)
 	}
@@ -128,7 +129,7 @@ func testCreateUser(t *testing.T, f *accountFixture) {
 	if err != nil || got.ID != u.ID || got.Enrolled || got.Roles[0] != flare.RoleInspector {
 		t.Fatalf("by email = %+v, %v", got, err)
 	}
-	_, err = f.users.CreateUser(ctx, &flare.User{AgencyID: f.agency.ID, Email: "amina.yusuf@labour.example", Roles: []flare.Role{flare.RoleAdmin}})
+	_, err = f.users.CreateUser(console(), &flare.User{AgencyID: f.agency.ID, Email: "amina.yusuf@labour.example", Roles: []flare.Role{flare.RoleAdmin}})
 	wantCode(t, err, flare.ECONFLICT)
 	for _, bad := range []*flare.User{
 		{AgencyID: f.agency.ID, Email: "not an email", Roles: []flare.Role{flare.RoleAdmin}},
@@ -138,7 +139,7 @@ func testCreateUser(t *testing.T, f *accountFixture) {
 		{AgencyID: f.agency.ID, Email: "x@y.example", Roles: []flare.Role{flare.RoleAdmin, flare.RoleAdmin}},
 		{AgencyID: "00000000-0000-7000-8000-000000000009", Email: "x@y.example", Roles: []flare.Role{flare.RoleAdmin}},
 	} {
-		_, err := f.users.CreateUser(ctx, bad)
+		_, err := f.users.CreateUser(console(), bad)
 		wantCode(t, err, flare.EINVALID)
 	}
 	// Only the token's hash is stored.
@@ -150,7 +151,7 @@ func testCreateUser(t *testing.T, f *accountFixture) {
 func testEnrolment(t *testing.T, f *accountFixture) {
 	ctx := context.Background()
 	u := &flare.User{AgencyID: f.agency.ID, Email: "enrol@labour.example", Roles: []flare.Role{flare.RoleCaseworker}}
-	token, err := f.users.CreateUser(ctx, u)
+	token, err := f.users.CreateUser(console(), u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func testEnrolment(t *testing.T, f *accountFixture) {
 	}
 	// An enrolment link expires.
 	late := &flare.User{AgencyID: f.agency.ID, Email: "late@labour.example", Roles: []flare.Role{flare.RoleCaseworker}}
-	lateToken, _ := f.users.CreateUser(ctx, late)
+	lateToken, _ := f.users.CreateUser(console(), late)
 	f.clock.Add(flare.DefaultSessionPolicy().EnrolmentValidFor + time.Second)
 	_, err = f.accounts.Enrolment(ctx, lateToken)
 	wantCode(t, err, flare.ENOTFOUND)
@@ -287,7 +288,7 @@ func testLockout(t *testing.T, f *accountFixture) {
 	}
 	_, err := f.accounts.SignIn(ctx, "lock@labour.example", goodPassword)
 	wantCode(t, err, flare.EFORBIDDEN)
-	if err := f.users.UnlockUser(ctx, u.ID); err != nil {
+	if err := f.users.UnlockUser(console(), u.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.signIn(t, "lock@labour.example", secret)
@@ -333,12 +334,39 @@ func testTimeouts(t *testing.T, f *accountFixture) {
 	wantCode(t, err, flare.EUNAUTHORIZED)
 }
 
+// testUserAdminRights: only an admin of the same agency manages its users.
+func testUserAdminRights(t *testing.T, f *accountFixture) {
+	ctx := context.Background()
+	u, _, _ := f.enrol(t, "managed@labour.example", flare.RoleInspector)
+	other := mustAgency(t, f.db, "Other "+t.Name(), flare.AgencyPolice)
+	tests := []struct {
+		name string
+		ctx  context.Context
+		want flare.ErrorCode
+	}{
+		{"no actor", ctx, flare.EUNAUTHORIZED},
+		{"inspector of the agency", actorOf(f.agency, flare.RoleInspector), flare.EFORBIDDEN},
+		{"supervisor of the agency", actorOf(f.agency, flare.RoleSupervisor), flare.EFORBIDDEN},
+		{"admin of another agency", actorOf(other, flare.RoleAdmin), flare.ENOTFOUND},
+		{"admin of the agency", actorOf(f.agency, flare.RoleAdmin), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantCode(t, f.users.UnlockUser(tt.ctx, u.ID), tt.want)
+			_, err := f.users.CreateUser(tt.ctx, &flare.User{AgencyID: f.agency.ID, Email: "new." + strings.ReplaceAll(tt.name, " ", "-") + "@labour.example", Roles: []flare.Role{flare.RoleCaseworker}})
+			wantCode(t, err, tt.want)
+			_, err = f.users.Users(tt.ctx, f.agency.ID)
+			wantCode(t, err, tt.want)
+		})
+	}
+}
+
 func testDisable(t *testing.T, f *accountFixture) {
 	ctx := context.Background()
 	u, secret, _ := f.enrol(t, "leaver@labour.example", flare.RoleInspector)
 	s1 := f.signIn(t, "leaver@labour.example", secret)
 	s2 := f.signIn(t, "leaver@labour.example", secret)
-	if err := f.users.DisableUser(ctx, u.ID); err != nil {
+	if err := f.users.DisableUser(console(), u.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{s1, s2} {
