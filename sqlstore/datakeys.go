@@ -388,5 +388,22 @@ func (k *KeyStore) Check(ctx context.Context) error {
 		sort.Strings(missing)
 		return flare.Errorf(flare.EINVALID, "the key ring %s lacks KEK %v, which wraps data keys in this database: is it the right key file (FLARE_KEY_FILE, --key-file)?", k.vault.Path(), missing)
 	}
+	// Same ids are not proof of same keys (a ring restored from another
+	// installation): unwrap one data key per KEK.
+	for id := range st.ByKEK {
+		var owner vault.Owner
+		var blob []byte
+		err := k.db.sql.QueryRowContext(ctx, `SELECT owner_type, owner_id, wrapped_dek FROM data_keys
+			WHERE kek_id = $1 AND destroyed_at IS NULL ORDER BY owner_type, owner_id LIMIT 1`, id).Scan(&owner.Type, &owner.ID, &blob)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // destroyed since Stats
+		}
+		if err != nil {
+			return fmt.Errorf("check key ring: %w", k.db.dialect.translate(err))
+		}
+		if _, err := k.vault.Unwrap(owner, blob); err != nil && !errors.Is(err, vault.ErrShredded) {
+			return flare.Errorf(flare.EINVALID, "the key ring %s cannot unwrap the data key of %s under KEK %s (%v): is it the right key file?", k.vault.Path(), owner, id, err)
+		}
+	}
 	return nil
 }

@@ -72,7 +72,7 @@ func FuzzParseRing(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	r.keks["k1"].tree.puncture(42)
+	r.keks[r.current].tree.puncture(42)
 	good, _ := r.marshal()
 	f.Add(good)
 	f.Add([]byte(`{"format":"flare-keyring-v1"}`))

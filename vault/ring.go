@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -185,7 +186,14 @@ func (r *ring) addKEK(now time.Time) (*kek, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := fmt.Sprintf("k%d", r.nextSeq)
+	// The sequence number tells an operator which KEK is newer; the random
+	// suffix makes ids differ between key rings, so that a wrong key file
+	// shows up as "KEK not in the ring" rather than as integrity errors.
+	var suffix [3]byte
+	if _, err := rand.Read(suffix[:]); err != nil {
+		return nil, fmt.Errorf("random KEK id: %w", err)
+	}
+	id := fmt.Sprintf("k%d-%x", r.nextSeq, suffix)
 	if _, exists := r.keks[id]; exists {
 		return nil, fmt.Errorf("key ring: next KEK id %q already exists", id)
 	}

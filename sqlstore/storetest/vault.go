@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -659,4 +661,36 @@ func testVaultCheckKeyRing(t *testing.T, e *vaultEnv) {
 	}
 	err = sqlstore.NewKeyStore(e.db, other).Check(ctx)
 	wantCode(t, err, flare.EINVALID)
+
+	// The same KEK ids with other key material (a ring from another
+	// installation, hand-edited): refused too.
+	b, err := os.ReadFile(e.keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ring map[string]any
+	if err := json.Unmarshal(b, &ring); err != nil {
+		t.Fatal(err)
+	}
+	for _, kek := range ring["keks"].([]any) {
+		for _, node := range kek.(map[string]any)["nodes"].([]any) {
+			var key [32]byte
+			rand.Read(key[:])
+			node.(map[string]any)["k"] = base64.StdEncoding.EncodeToString(key[:])
+		}
+	}
+	forged := filepath.Join(t.TempDir(), "forged-keyring")
+	b, _ = json.Marshal(ring)
+	if err := os.WriteFile(forged, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fv, err := vault.Open(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = sqlstore.NewKeyStore(e.db, fv).Check(ctx)
+	wantCode(t, err, flare.EINVALID)
+	if !strings.Contains(err.Error(), "cannot unwrap") {
+		t.Fatalf("check with forged key material = %v; want \"cannot unwrap\"", err)
+	}
 }
