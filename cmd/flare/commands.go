@@ -20,6 +20,7 @@ func commands() []command {
 		{"agency", "create or list agencies", runAgency},
 		{"user", "create a staff user and print their enrolment link; unlock or disable one", runUser},
 		{"audit", "verify, checkpoint or export the tamper-evident audit log", runAudit},
+		{"keys", "show the encryption keys, rotate them, or remove an old one", runKeys},
 		{"estimate", "estimate the number of cases on no list (multiple systems estimation)", runEstimate},
 		{"screen", "screen a person's observations for forced labour and trafficking (ICLS 2018)", runScreen},
 		{"link", "find the same person or organisation across records (record linkage, deduplication)", runLink},
