@@ -146,7 +146,7 @@ func fitUnchecked(t *Table, terms []Pair) (*Fit, error) {
 		Coef:       pf.beta,
 		SE:         se,
 		Observed:   float64(t.Observed()),
-		Deviance:   pf.deviance,
+		Deviance:   math.Max(0, pf.deviance), // rounding can leave a saturated fit at -1e-14
 		DF:         len(d.cells) - p,
 		AIC:        -2*poissonLogLik(d.y, pf.mu) + 2*float64(p+len(d.empty)),
 		Iterations: pf.iterations,

@@ -271,6 +271,9 @@ func writeEstimateText(w io.Writer, r *mse.Result) error {
 	if bs := r.Bootstrap; bs != nil {
 		fmt.Fprintf(&b, "Bootstrap:   %d replicates (%d failed), seed %d, z0 %.3f, a %.4f\n", len(bs.Replicates), bs.Failed, bs.Seed, bs.BiasZ0, bs.Acceleration)
 	}
+	fmt.Fprintf(&b, "Meaning:     about %.0f people in the population the lists cover, %.0f of them on no list;\n", r.Total, r.Unobserved)
+	fmt.Fprintf(&b, "             %g%% confidence: %.0f to %s, if the lists cover a closed population, records are\n", 100*r.Options.Level, r.Low, high)
+	b.WriteString("             linked correctly and the model terms capture how the lists depend on each other.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -68,10 +68,21 @@ func TestEstimateText(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"Observed:    2744", "Total:       11313 (95% log-normal interval 9884 to 13027)", "Step 1:      + LA:NG"} {
+	for _, want := range []string{"Observed:    2744", "Total:       11313 (95% log-normal interval 9884 to 13027)", "Step 1:      + LA:NG", "Meaning:     about 11313 people", "8569 of them on no list"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+func TestEstimateProfileUnbounded(t *testing.T) {
+	// Two lists sharing one case: the likelihood barely bounds the total.
+	stdout, stderr, code := runCLI(t, "A,B,n\n1,0,50\n0,1,50\n1,1,1\n", nil, "estimate", "--in", "-", "--method", "main", "--ci", "profile")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"ci_high_unbounded": true`) {
+		t.Errorf("no unbounded upper limit:\n%s", stdout)
 	}
 }
 
