@@ -65,7 +65,7 @@ func TestCatalogsTranslated(t *testing.T) {
 	}
 	// A catalogue that copies English for a sentence is not translated;
 	// these words really are the same in both languages.
-	sameWord := map[string]bool{"fr/signin.code": true}
+	sameWord := map[string]bool{"fr/signin.code": true, "es/role.supervisor": true, "pt/role.supervisor": true}
 	for _, l := range c.Languages()[1:] {
 		for _, k := range c.Keys() {
 			if c.T(l.Code, k) == c.T("en", k) && !sameWord[l.Code+"/"+k] {
@@ -138,6 +138,19 @@ func TestStatusKeys(t *testing.T) {
 	for _, st := range flare.CaseStatuses() {
 		if c.T("en", "case.status."+string(st)) == "case.status."+string(st) {
 			t.Errorf("no message for case status %q", st)
+		}
+	}
+}
+
+// TestRoleKeys: role names are looked up at run time too.
+func TestRoleKeys(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range flare.Roles() {
+		if c.T("en", "role."+string(r)) == "role."+string(r) {
+			t.Errorf("no message for role %q", r)
 		}
 	}
 }

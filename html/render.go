@@ -34,10 +34,10 @@ func NewRenderer(catalog *Catalog, assets *Assets) (*Renderer, error) {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
 	for _, name := range names {
-		if strings.HasSuffix(name, "/layout.html") {
+		if strings.HasSuffix(name, "/layout.html") || strings.HasSuffix(name, "/staffbar.html") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", name)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/staffbar.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
@@ -141,6 +141,32 @@ type CaseListView struct {
 	Page
 	Email string
 	Cases []*flare.Case
+}
+
+// AppView is the staff home: where a signed-in user can go.
+type AppView struct {
+	Page
+	Email string
+	Links []AppLink
+}
+
+// AppLink is one place on the staff home.
+type AppLink struct {
+	URL      string
+	TitleKey string
+	TextKey  string
+}
+
+// UsersView is an admin's list of the agency's users with the form to add
+// one; after adding, it shows the new user's one-time enrolment link.
+type UsersView struct {
+	Page
+	Users         []*flare.User
+	Roles         []flare.Role
+	Email         string
+	ErrorMessage  string
+	NewUser       *flare.User
+	EnrolmentLink string
 }
 
 // ErrorView is a page that says something went wrong, in plain words.

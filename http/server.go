@@ -32,6 +32,10 @@ type Config struct {
 	Accounts flare.AccountService
 	// Cases serves the staff case list.
 	Cases flare.CaseService
+	// Users serves the admins' user management.
+	Users UserAdmin
+	// BaseURL is the public URL of this server, for enrolment links.
+	BaseURL string
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server
 	// behind a TLS-terminating proxy.
 	SecureCookies bool

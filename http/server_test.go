@@ -197,7 +197,9 @@ func TestSecurityHeaders(t *testing.T) {
 // (security checklist R-AZ5).
 func TestCrossOriginRefused(t *testing.T) {
 	s := newTestServer(t, "sqlite")
-	for _, path := range []string{"/", "/api/v1/cases", "/healthz", "/no-such-page"} {
+	paths := []string{"/login", "/login/code", "/logout", "/enrol/some-token", "/admin/users", "/admin/users/x/unlock",
+		"/api/v1/users", "/api/v1/users/x/disable", "/", "/api/v1/cases", "/healthz", "/no-such-page"}
+	for _, path := range paths {
 		for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
 			for name, set := range map[string]func(h http.Header){
 				"origin":         func(h http.Header) { h.Set("Origin", "https://attacker.example") },

@@ -94,7 +94,7 @@ func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.Sec
 // that could lead off the site (open redirect).
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/cases"
+		return "/app"
 	}
 	return next
 }

@@ -57,6 +57,8 @@ func newStaffFixture(t *testing.T, backend string) *staffFixture {
 	s := newServerFor(t, db, slog.LevelDebug)
 	s.cfg.Accounts = accounts
 	s.cfg.Cases = sqlstore.NewCaseService(db)
+	s.cfg.Users = sqlstore.NewUserService(db, flare.DefaultSessionPolicy())
+	s.cfg.BaseURL = "https://flare.example"
 	s.handler = s.middleware(s.routes())
 	f := &staffFixture{testServer: s, clock: clock, email: "inspector@labour.example"}
 	agencies := sqlstore.NewAgencyService(db)
@@ -260,8 +262,8 @@ func TestSignInErrors(t *testing.T) {
 
 func TestOpenRedirectRefused(t *testing.T) {
 	for in, want := range map[string]string{
-		"/cases?status=open": "/cases?status=open", "": "/cases", "//attacker.example": "/cases",
-		"https://attacker.example": "/cases", "/\\attacker.example": "/cases", "/x\r\nSet-Cookie: a=b": "/cases",
+		"/cases?status=open": "/cases?status=open", "": "/app", "//attacker.example": "/app",
+		"https://attacker.example": "/app", "/\\attacker.example": "/app", "/x\r\nSet-Cookie: a=b": "/app",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

@@ -23,8 +23,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM (env FLARE_SHUTDOWN_TIMEOUT)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a TLS proxy (env FLARE_SECURE_COOKIES)")
 	issuer := fs.String("issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
+	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
 	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
-		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER"}
+		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL"}
 	for k, v := range dbEnv {
 		envNames[k] = v
 	}
@@ -54,7 +55,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	srv, err := newServer(flarehttp.Config{Logger: logger, Database: store, Accounts: accounts,
-		Cases: sqlstore.NewCaseService(store), SecureCookies: *secureCookies, ShutdownTimeout: *shutdown})
+		Cases: sqlstore.NewCaseService(store), Users: sqlstore.NewUserService(store, flare.DefaultSessionPolicy()),
+		BaseURL: *baseURL, SecureCookies: *secureCookies, ShutdownTimeout: *shutdown})
 	if err != nil {
 		return err
 	}

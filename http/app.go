@@ -1,0 +1,25 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/flare-ilo/flare/html"
+	"github.com/flare-ilo/flare/policy"
+)
+
+// handleApp is the staff home: the places the user's roles open, so that an
+// admin is not sent to a case list they may not see.
+func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r.Context())
+	actor := u.Actor()
+	var links []html.AppLink
+	own := policy.Record{Type: "case", OwnerAgencyID: u.AgencyID}
+	if policy.Decide(actor, policy.Read, own, nil) == policy.Allow {
+		links = append(links, html.AppLink{URL: "/cases", TitleKey: "cases.title", TextKey: "staff.cases_text"})
+	}
+	if policy.DecideUserAdmin(actor, u.AgencyID) == policy.Allow {
+		links = append(links, html.AppLink{URL: "/admin/users", TitleKey: "users.title", TextKey: "staff.users_text"})
+	}
+	view := html.AppView{Page: s.cfg.Renderer.NewPage(r, "staff.title"), Email: u.Email, Links: links}
+	s.render(w, r, http.StatusOK, "app", view)
+}
