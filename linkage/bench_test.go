@@ -58,13 +58,13 @@ func BenchmarkEM(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	counts, err := l.comparePairs(context.Background(), pairs, make([]uint64, len(pairs)), false, func(string, int64, int64) {}, "")
+	table, counts, err := l.comparePairs(context.Background(), pairs, nil, false, func(string, int64, int64) {}, "")
 	if err != nil {
 		b.Fatal(err)
 	}
 	var pc []patternCount
-	for p, c := range counts {
-		pc = append(pc, patternCount{p, float64(c)})
+	for id, p := range table {
+		pc = append(pc, patternCount{p, float64(counts[id])})
 	}
 	u, err := l.estimateU(context.Background(), false, func(string, int64, int64) {})
 	if err != nil {

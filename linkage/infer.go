@@ -147,8 +147,10 @@ func first(s []string) string {
 // inferBlocking derives blocking rules from the fields present. Each rule
 // pairs two pieces of evidence so that blocks stay small on millions of
 // records; their union tolerates an error in any one field: names that sound
-// alike, the same postcode and house or initial, the same street, the same
-// birth date, the same identity number.
+// alike (in either order) with the birth year, postcode or town; the same
+// postcode and house, street or initial; the same street; the birth date
+// and an initial; the same identity number. Without a birth date, names
+// that sound alike form a rule on their own.
 func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	var rules [][]string
 	add := func(keys ...string) {
@@ -162,7 +164,7 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	given, surname := first(byRole[roleGiven]), first(byRole[roleSurname])
 	full, org := first(byRole[roleFullName]), first(byRole[roleOrganisation])
 	dob, post := first(byRole[roleBirthDate]), first(byRole[rolePostcode])
-	street, number := first(byRole[roleAddress]), first(byRole[roleStreetNumber])
+	number := first(byRole[roleStreetNumber])
 	town := first(byRole[roleLocality])
 
 	names := given + "+" + surname
@@ -172,7 +174,19 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	case surname == "":
 		names = given
 	}
-	add("soundex:" + names)
+	if dob != "" {
+		// Names that sound alike are a block of millions of pairs on a
+		// large list when the names are common; the year of birth, the
+		// postcode or the town keeps each block to a few people.
+		add("soundex:"+names, "year:"+dob)
+		add("soundex:"+names, post)
+		add("soundex:"+names, town)
+		add(dob, "first1:"+given)
+		add(dob, "first1:"+surname)
+		add(dob, "first1:"+full)
+	} else {
+		add("soundex:" + names)
+	}
 	add("sorted:" + full)
 	add("sorted:" + org)
 	add("first3:"+org, post)
@@ -181,15 +195,19 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	add(post, "first1:"+given)
 	add(post, "first1:"+surname)
 	add(post, "first1:"+names)
-	add(post, street)
-	add(street, number)
-	add(street, "first1:"+surname)
-	add(street, town)
+	for _, street := range byRole[roleAddress] {
+		add(post, street)
+		add(street, number)
+		add(street, "first1:"+surname)
+		add(street, "first1:"+given)
+		add(street, town)
+	}
+	add(number, "first3:"+given)
+	add(number, "first3:"+surname)
 	add(town, number)
 	add(town, "first3:"+given)
 	add(town, "first3:"+surname)
 	add(town, "first3:"+full)
-	add(dob)
 	for _, id := range byRole[roleIDNumber] {
 		add(id)
 	}

@@ -331,7 +331,7 @@ func TestInferConfig(t *testing.T) {
 	for _, r := range cfg.Blocking {
 		rules[strings.Join(r, ",")] = true
 	}
-	for _, r := range []string{"soundex:given_name+surname", "date_of_birth", "soc_sec_id", "postcode,street_number"} {
+	for _, r := range []string{"soundex:given_name+surname,year:date_of_birth", "date_of_birth,first1:given_name", "soc_sec_id", "postcode,street_number"} {
 		if !rules[r] {
 			t.Errorf("no blocking rule %s in %v", r, cfg.Blocking)
 		}
