@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +21,11 @@ type Sink interface {
 	Publish(signed []byte) error
 	// ReadAll returns every signed checkpoint published, oldest first.
 	ReadAll() ([][]byte, error)
+	// ReadFrom returns the signed checkpoints published after position
+	// pos (0 is the start), oldest first, and the position after them, so
+	// that a long-running checkpointer reads each one once. A sink that
+	// has lost checkpoints before pos must return an error.
+	ReadFrom(pos int64) ([][]byte, int64, error)
 }
 
 // FileSink is the default Sink: an append-only file of signed notes, each
@@ -64,18 +70,37 @@ func (s *FileSink) Publish(signed []byte) error {
 
 // ReadAll implements Sink. A missing file holds no checkpoint.
 func (s *FileSink) ReadAll() ([][]byte, error) {
-	b, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	notes, _, err := s.ReadFrom(0)
+	return notes, err
+}
+
+// ReadFrom implements Sink; the position is a byte offset. A file shorter
+// than pos, or missing when pos > 0, has lost checkpoints: an error.
+func (s *FileSink) ReadFrom(pos int64) ([][]byte, int64, error) {
+	f, err := os.Open(s.path)
+	if errors.Is(err, fs.ErrNotExist) && pos == 0 {
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read checkpoints: %w", err)
+		return nil, pos, fmt.Errorf("read checkpoints: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, pos, fmt.Errorf("read checkpoints: %w", err)
+	}
+	if info.Size() < pos {
+		return nil, pos, fmt.Errorf("checkpoint file %s shrank from %d to %d bytes: checkpoints were removed", s.path, pos, info.Size())
+	}
+	b := make([]byte, info.Size()-pos)
+	if _, err := f.ReadAt(b, pos); err != nil && !errors.Is(err, io.EOF) {
+		return nil, pos, fmt.Errorf("read checkpoints from %s: %w", s.path, err)
 	}
 	notes, err := splitNotes(b)
 	if err != nil {
-		return nil, fmt.Errorf("read checkpoints from %s: %w", s.path, err)
+		return nil, pos, fmt.Errorf("read checkpoints from %s after byte %d: %w", s.path, pos, err)
 	}
-	return notes, nil
+	return notes, pos + int64(len(b)), nil
 }
 
 var sigPrefix = []byte("\u2014 ") // "— ", which begins every signature line

@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -207,5 +208,49 @@ func TestCheckpointerEmptyLog(t *testing.T) {
 	sink := audit.NewFileSink(filepath.Join(t.TempDir(), "cp"))
 	if _, published, err := audit.NewCheckpointer(k, sink).Publish(context.Background(), &memLog{}); err != nil || published {
 		t.Fatalf("empty log: published %v, %v", published, err)
+	}
+}
+
+// TestCheckpointerSeesOtherPublishers: a checkpointer checks the tree
+// against checkpoints another process published since its last call, so a
+// rewrite between its own checkpoints and another's is still refused.
+func TestCheckpointerSeesOtherPublishers(t *testing.T) {
+	ctx := context.Background()
+	m := newMemLog(t, 10)
+	k, sink, b := checkpointed(t, m) // b: this process, last checkpoint at 10
+	for i := 10; i < 20; i++ {
+		m.appendEntry(t, sampleEntry(i))
+	}
+	a := audit.NewCheckpointer(k, sink) // another instance
+	if cp, published, err := a.Publish(ctx, m); err != nil || !published || cp.Size != 20 {
+		t.Fatalf("other instance: %+v %v %v", cp, published, err)
+	}
+	m.entries[15].RecordID = "x" // after b's checkpoint, before a's
+	m.rehash(t)
+	m.appendEntry(t, sampleEntry(20))
+	if _, _, err := b.Publish(ctx, m); err == nil || !strings.Contains(err.Error(), "refusing") {
+		t.Fatalf("publish = %v, want a refusal", err)
+	}
+	// And the refusal persists: it is an alarm, not a one-off.
+	if _, _, err := b.Publish(ctx, m); err == nil {
+		t.Fatal("second publish after the refusal succeeded")
+	}
+}
+
+func TestCheckpointerRefusesShrunkSink(t *testing.T) {
+	ctx := context.Background()
+	m := newMemLog(t, 4)
+	k := newKey(t, audit.DefaultKeyName)
+	path := filepath.Join(t.TempDir(), "cp")
+	c := audit.NewCheckpointer(k, audit.NewFileSink(path))
+	if _, _, err := c.Publish(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	m.appendEntry(t, sampleEntry(4))
+	if _, _, err := c.Publish(ctx, m); err == nil || !strings.Contains(err.Error(), "shrank") {
+		t.Fatalf("publish after the checkpoint file was emptied = %v, want a refusal", err)
 	}
 }

@@ -278,6 +278,9 @@ func (db *DB) PublishAuditCheckpoint(ctx context.Context, c *audit.Checkpointer)
 // the interval short. A refusal to sign (the log no longer extends the last
 // checkpoint) is logged at error level on every attempt: it is an alarm.
 func (db *DB) RunAuditCheckpoints(ctx context.Context, c *audit.Checkpointer, interval time.Duration, logger *slog.Logger) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	publish := func(ctx context.Context) {
 		cp, published, err := db.PublishAuditCheckpoint(ctx, c)
 		switch {
