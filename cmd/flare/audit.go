@@ -18,7 +18,7 @@ import (
 	"github.com/flare-ilo/flare/sqlstore"
 )
 
-const auditSynopsis = "verify | checkpoint | export --out FILE.csv [--case ID] [flags]"
+const auditSynopsis = "verify | checkpoint | export --out FILE.csv [--case ID] | verifier-key [flags]"
 
 // auditFlags locate the checkpoint signing key and the checkpoint file,
 // which live outside the database: by default in the data directory, better
@@ -93,6 +93,15 @@ func runAudit(ctx context.Context, env *cliEnv, args []string) error {
 		return auditCheckpoint(ctx, env, &db, &af)
 	case "export":
 		return auditExport(ctx, env, &db, *out, *caseID)
+	case "verifier-key":
+		key, err := af.loadKey(false)
+		if err != nil {
+			return err
+		}
+		// The public half: an oversight body checks checkpoints with it
+		// and cannot sign with it.
+		fmt.Fprintln(env.stdout, key.VerifierKey())
+		return nil
 	}
 	return flare.Errorf(flare.EINVALID, "unknown action %q; usage: flare audit %s", pos[0], auditSynopsis)
 }

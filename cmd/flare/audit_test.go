@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/sqlstore"
 	"github.com/flare-ilo/flare/sqlstore/storetest"
@@ -58,6 +60,19 @@ func TestAuditVerifyAndCheckpoint(t *testing.T) {
 		out, errOut, code = cli("verify")
 		if code != 0 || !strings.HasPrefix(out, "audit log OK: tree size 12,") || strings.Count(out, "\n") != 1 {
 			t.Fatalf("verify = %d %q %q; want one OK line", code, out, errOut)
+		}
+		// The verifier key printed for an oversight body checks the
+		// published checkpoints, and holds no private key.
+		vkey, errOut, code := cli("verifier-key")
+		if code != 0 || strings.Contains(vkey, "PRIVATE") {
+			t.Fatalf("verifier-key = %d %q %q", code, vkey, errOut)
+		}
+		verifier, err := note.NewVerifier(strings.TrimSpace(vkey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cps, err := audit.TrustedCheckpoints(audit.NewFileSink(filepath.Join(dir, "cp")), verifier); err != nil || len(cps) != 1 {
+			t.Fatalf("checkpoints under the printed verifier key: %v, %v", cps, err)
 		}
 		// Tamper with seq 5 as a database administrator could.
 		raw := storetest.RawDB(t, dbURL)
