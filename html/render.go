@@ -162,6 +162,7 @@ type AppLink struct {
 type UsersView struct {
 	Page
 	Users         []*flare.User
+	MeID          string
 	Roles         []flare.Role
 	Email         string
 	ErrorMessage  string

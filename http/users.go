@@ -105,7 +105,7 @@ func (s *Server) renderUsersPage(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	view.Page = s.cfg.Renderer.NewPage(r, "users.title")
-	view.Users, view.Roles = users, flare.Roles()
+	view.Users, view.Roles, view.MeID = users, flare.Roles(), me.ID
 	s.render(w, r, status, "users", view)
 }
 

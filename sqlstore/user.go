@@ -158,6 +158,10 @@ func (s *UserService) DisableUser(ctx context.Context, id string) error {
 		if err := authorizeUserAdmin(ctx, u.AgencyID); err != nil {
 			return err
 		}
+		if actor, _ := flare.ActorFrom(ctx); actor.UserID == id {
+			// An agency must never lose its last admin by a slip.
+			return flare.Errorf(flare.EINVALID, "you cannot disable your own account; ask another admin")
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL`, s.db.now().UTC(), id); err != nil {
 			return fmt.Errorf("disable user %s: %w", id, err)
 		}

@@ -375,6 +375,9 @@ func testDisable(t *testing.T, f *accountFixture) {
 	}
 	_, err := f.accounts.SignIn(ctx, "leaver@labour.example", goodPassword)
 	wantCode(t, err, flare.EFORBIDDEN)
+	admin, _, _ := f.enrol(t, "admin.self@labour.example", flare.RoleAdmin)
+	self := flare.WithActor(ctx, admin.Actor())
+	wantCode(t, f.users.DisableUser(self, admin.ID), flare.EINVALID)
 }
 
 // rowsContaining counts the rows of table whose text contains needle.
