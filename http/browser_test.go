@@ -3,10 +3,10 @@ package http
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
