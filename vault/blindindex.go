@@ -32,21 +32,31 @@ const (
 	maxTokenRunes = 64
 )
 
-// NormaliseTokens splits text into the words a search matches on: case
-// folded, compatibility-decomposed (NFKD) with the diacritics removed, then
+// NormaliseTokens splits text into the words a search matches on:
+// compatibility-decomposed (NFKD), case folded, with the diacritics removed, then
 // recomposed (NFC), split on anything that is not a letter, a digit or a
 // spacing mark, without duplicates, in sorted order. "José Müller-Lüdenscheidt"
 // gives [jose ludenscheidt muller]. Scripts written without spaces give one
 // token per run of letters.
 func NormaliseTokens(text string) []string {
-	folded := cases.Fold().String(text)
+	// Decompose, fold, decompose again: folding can yield a character
+	// that decomposes further, and decomposing can yield one that folds
+	// ("Ϲ" decomposes to the final sigma "ς", which folds to "σ"). Without
+	// both passes a stored token would not match a query for itself.
+	// Invalid UTF-8 becomes a separator first: the normaliser leaves the
+	// text around a bad byte undecomposed.
+	text = strings.ToValidUTF8(text, " ")
+	folded := norm.NFKD.String(cases.Fold().String(norm.NFKD.String(text)))
 	var b strings.Builder
-	for _, r := range norm.NFKD.String(folded) {
+	for _, r := range folded {
 		if unicode.Is(unicode.Mn, r) {
 			continue // a diacritic: "é" and "e" must match
 		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r) {
-			b.WriteRune(r)
+			// cases.Fold is not idempotent everywhere (it maps Cherokee
+			// small letters to capitals and capitals to small letters):
+			// settle every letter on the lower case of its upper case.
+			b.WriteRune(unicode.ToLower(unicode.ToUpper(r)))
 		} else {
 			b.WriteByte(' ')
 		}

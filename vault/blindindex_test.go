@@ -23,6 +23,9 @@ func TestNormaliseTokens(t *testing.T) {
 		{"", nil},
 		{" -.,;: ", nil},
 		{"ana ANA Ána", []string{"ana"}},
+		{"ΟΔΥΣΣΕΥΣ Ϲ ς", []string{"οδυσσευσ", "σ"}}, // final and lunate sigma match σ
+		{"Ꮜ ꮜ", []string{"ꮜ"}},                      // Cherokee, where cases.Fold flips case
+		{"\xf5ā", []string{"a"}},                    // invalid UTF-8 separates
 	}
 	for _, tt := range tests {
 		got := NormaliseTokens(tt.in)
