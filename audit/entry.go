@@ -113,6 +113,7 @@ type ValidationError struct {
 	Problem string
 }
 
+// Error implements the error interface.
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("audit entry: %s %s", e.Field, e.Problem)
 }

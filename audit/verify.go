@@ -44,6 +44,7 @@ type VerifyError struct {
 	Problem string
 }
 
+// Error implements the error interface.
 func (e *VerifyError) Error() string {
 	if e.Seq < 0 {
 		return "audit log: " + e.Problem
@@ -199,6 +200,7 @@ type ctxHashReader struct {
 	tree TreeReader
 }
 
+// ReadHashes implements tlog.HashReader.
 func (r ctxHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return r.tree.ReadHashes(r.ctx, indexes)
 }
