@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// CSVHeader is the first row of an exported audit trail.
-var CSVHeader = []string{"seq", "at", "user_id", "agency_id", "console", "session_id", "action",
-	"outcome", "record_type", "record_id", "case_id", "fields", "justification"}
+// CSVHeader returns the first row of an exported audit trail.
+func CSVHeader() []string {
+	return []string{"seq", "at", "user_id", "agency_id", "console", "session_id", "action",
+		"outcome", "record_type", "record_id", "case_id", "fields", "justification"}
+}
 
 // CSVWriter writes entries as CSV for an oversight body, with every cell
 // neutralised against formula injection (checklist R-IH3).
@@ -26,7 +28,7 @@ func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: csv.NewWriter(w
 // Write writes one entry, after the header if it is the first.
 func (c *CSVWriter) Write(e Entry) error {
 	if !c.header {
-		if err := c.w.Write(CSVHeader); err != nil {
+		if err := c.w.Write(CSVHeader()); err != nil {
 			return fmt.Errorf("write audit CSV header: %w", err)
 		}
 		c.header = true
@@ -48,7 +50,7 @@ func (c *CSVWriter) Write(e Entry) error {
 // Flush writes the header if nothing else was written, then flushes.
 func (c *CSVWriter) Flush() error {
 	if !c.header {
-		if err := c.w.Write(CSVHeader); err != nil {
+		if err := c.w.Write(CSVHeader()); err != nil {
 			return fmt.Errorf("write audit CSV header: %w", err)
 		}
 		c.header = true

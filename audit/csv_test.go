@@ -46,12 +46,12 @@ func TestCSVWriterInert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || strings.Join(rows[0], ",") != strings.Join(audit.CSVHeader, ",") {
+	if len(rows) != 2 || strings.Join(rows[0], ",") != strings.Join(audit.CSVHeader(), ",") {
 		t.Fatalf("rows = %q", rows)
 	}
 	for i, cell := range rows[1] {
 		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-			t.Errorf("column %s starts with %q: a spreadsheet would run it", audit.CSVHeader[i], cell[0])
+			t.Errorf("column %s starts with %q: a spreadsheet would run it", audit.CSVHeader()[i], cell[0])
 		}
 	}
 	if got := rows[1][len(rows[1])-1]; got != "'"+e.Justification {
@@ -67,7 +67,7 @@ func TestCSVWriterEmpty(t *testing.T) {
 	if err := audit.NewCSVWriter(&buf).Flush(); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimSpace(buf.String()); got != strings.Join(audit.CSVHeader, ",") {
+	if got := strings.TrimSpace(buf.String()); got != strings.Join(audit.CSVHeader(), ",") {
 		t.Errorf("empty export = %q, want the header", got)
 	}
 }

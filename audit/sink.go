@@ -103,7 +103,8 @@ func (s *FileSink) ReadFrom(pos int64) ([][]byte, int64, error) {
 	return notes, pos + int64(len(b)), nil
 }
 
-var sigPrefix = []byte("\u2014 ") // "— ", which begins every signature line
+// sigPrefix, "— ", begins every signature line of a note.
+const sigPrefix = "\u2014 "
 
 // splitNotes cuts a checkpoint file into its signed notes. A note is text
 // ending in a blank line, then one or more signature lines; an empty line
@@ -119,7 +120,7 @@ func splitNotes(b []byte) ([][]byte, error) {
 			return nil, fmt.Errorf("damaged record at byte %d: no end of text", off)
 		}
 		j := end + 2
-		for j < len(rest) && bytes.HasPrefix(rest[j:], sigPrefix) {
+		for j < len(rest) && bytes.HasPrefix(rest[j:], []byte(sigPrefix)) {
 			nl := bytes.IndexByte(rest[j:], '\n')
 			if nl < 0 {
 				return nil, fmt.Errorf("damaged record at byte %d: unterminated signature", off)
