@@ -12,6 +12,9 @@ type Actor struct {
 	AgencyID string
 	// Roles are the user's roles within that agency.
 	Roles []string
+	// SessionID identifies the session record the user acts through (the
+	// hash of the token, never the token), for the audit trail.
+	SessionID string
 	// Console is true for the operator running a flare command on the
 	// server itself: whoever can run it can already read the database
 	// file, so access rules would protect nothing there; the audit trail

@@ -103,7 +103,7 @@ func DateOf(t time.Time) time.Time {
 type CaseFilter struct {
 	AgencyID string
 	Status   CaseStatus
-	// Limit caps the number of cases returned (default and maximum 500).
+	// Limit caps the number of cases returned (default 100, at most 500).
 	Limit int
 	// Offset skips that many cases of the ordered result.
 	Offset int

@@ -47,8 +47,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		actor := u.Actor()
+		actor.SessionID = sess.ID
 		ctx := context.WithValue(r.Context(), userKey{}, u)
-		ctx = flare.WithActor(ctx, u.Actor())
+		ctx = flare.WithActor(ctx, actor)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/auth"
 )
 
@@ -135,6 +136,12 @@ func (s *AccountService) SignIn(ctx context.Context, email, password string) (st
 	u, err := scanUserExtra(row, &hash, &failed)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !hash.Valid) {
 		auth.VerifyPassword(s.dummyHash, password)
+		// No user to name: the entry says only that a sign-in failed.
+		if err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+			return s.db.record(ctx, tx, auditEvent{action: audit.ActionSignIn, outcome: audit.OutcomeFailed, recordType: "user"})
+		}); err != nil {
+			return "", err
+		}
 		return "", errSignIn
 	}
 	if err != nil {
@@ -152,25 +159,31 @@ func (s *AccountService) SignIn(ctx context.Context, email, password string) (st
 	}
 	// Only someone who knows the password learns that the account is
 	// locked or disabled.
+	as := flare.WithActor(ctx, u.Actor())
 	if u.Disabled {
-		return "", flare.Errorf(flare.EFORBIDDEN, "this account is disabled")
+		return "", s.db.recordDenial(as, flare.Errorf(flare.EFORBIDDEN, "this account is disabled"),
+			auditEvent{action: audit.ActionSignIn, recordType: "user", recordID: u.ID})
 	}
 	if u.LockedAt != nil {
-		return "", flare.Errorf(flare.EFORBIDDEN, "this account is locked after too many failed sign-ins; ask your agency's administrator to unlock it")
+		return "", s.db.recordDenial(as, flare.Errorf(flare.EFORBIDDEN, "this account is locked after too many failed sign-ins; ask your agency's administrator to unlock it"),
+			auditEvent{action: audit.ActionSignIn, recordType: "user", recordID: u.ID})
 	}
 	return s.newSession(ctx, s.db.sql, u.ID, false)
 }
 
-// recordFailure counts a failed sign-in and locks the account at the
-// threshold.
+// recordFailure counts a failed sign-in, locks the account at the
+// threshold, and writes the audit entry, in one transaction.
 func (s *AccountService) recordFailure(ctx context.Context, userID string) error {
-	_, err := s.db.sql.ExecContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1,
-		locked_at = CASE WHEN failed_logins + 1 >= $1 AND locked_at IS NULL THEN $2 ELSE locked_at END
-		WHERE id = $3`, s.policy.LockAfter, s.db.now().UTC(), userID)
-	if err != nil {
-		return fmt.Errorf("record failed sign-in of user %s: %w", userID, err)
-	}
-	return nil
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1,
+			locked_at = CASE WHEN failed_logins + 1 >= $1 AND locked_at IS NULL THEN $2 ELSE locked_at END
+			WHERE id = $3`, s.policy.LockAfter, s.db.now().UTC(), userID)
+		if err != nil {
+			return fmt.Errorf("record failed sign-in of user %s: %w", userID, err)
+		}
+		ctx := flare.WithActor(ctx, flare.Actor{UserID: userID})
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionSignIn, outcome: audit.OutcomeFailed, recordType: "user", recordID: userID})
+	})
 }
 
 // execer is a *sql.DB or *sql.Tx.
@@ -222,8 +235,12 @@ func (s *AccountService) CompleteSignIn(ctx context.Context, pendingToken, code 
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0 WHERE id = $1`, u.ID); err != nil {
 			return fmt.Errorf("reset failed sign-ins: %w", err)
 		}
-		token, err = s.newSession(ctx, tx, u.ID, true)
-		return err
+		if token, err = s.newSession(ctx, tx, u.ID, true); err != nil {
+			return err
+		}
+		actor := u.Actor()
+		actor.SessionID = auth.HashToken(token)
+		return s.db.record(flare.WithActor(ctx, actor), tx, auditEvent{action: audit.ActionSignIn, recordType: "session", recordID: actor.SessionID})
 	})
 	if errors.Is(err, errWrongCode) {
 		// Counted after the transaction rolled back, on its own write.
@@ -327,10 +344,22 @@ func (s *AccountService) session(ctx context.Context, tx *sql.Tx, token string) 
 
 // SignOut implements flare.AccountService.
 func (s *AccountService) SignOut(ctx context.Context, token string) error {
-	if _, err := s.db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, auth.HashToken(token)); err != nil {
-		return fmt.Errorf("sign out: %w", err)
-	}
-	return nil
+	id := auth.HashToken(token)
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var userID string
+		err := tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE id = $1 RETURNING user_id`, id).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("sign out: %w", err)
+		}
+		ctx := ctx
+		if _, ok := flare.ActorFrom(ctx); !ok {
+			ctx = flare.WithActor(ctx, flare.Actor{UserID: userID, SessionID: id})
+		}
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionSignOut, recordType: "session", recordID: id})
+	})
 }
 
 // SignOutEverywhere implements flare.AccountService.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/policy"
 )
 
@@ -21,8 +22,12 @@ var _ flare.CaseService = (*CaseService)(nil)
 
 const caseColumns = `id, agency_id, reference, title, status, opened_on, closed_on, version, created_at, updated_at`
 
-// maxCaseList caps one page of cases.
-const maxCaseList = 500
+// Page sizes of the case list: every case listed is a read, audited, so a
+// page stays small.
+const (
+	defaultCaseList = 100
+	maxCaseList     = 500
+)
 
 // authorizeNew asks the policy whether the actor may create a case owned by
 // agencyID.
@@ -62,41 +67,62 @@ func (s *CaseService) CreateCase(ctx context.Context, c *flare.Case) error {
 		return flare.FieldError("agency_id", "no such agency")
 	}
 	if err := authorizeNew(ctx, c.AgencyID); err != nil {
-		return err
+		return s.db.recordDenial(ctx, err, auditEvent{action: audit.ActionCreate, recordType: "case"})
 	}
 	id, err := newID()
 	if err != nil {
 		return err
 	}
 	now := s.db.now().UTC()
-	_, err = s.db.sql.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		id, c.AgencyID, c.Reference, c.Title, string(c.Status), c.OpenedOn, c.ClosedOn, 1, now, now)
-	switch s.db.dialect.constraint(err) {
-	case uniqueViolation:
-		return &flare.Error{Code: flare.ECONFLICT,
-			Message: fmt.Sprintf("the reference %q is already used by another case of this agency", c.Reference),
-			Fields:  map[string]string{"reference": "already used"}}
-	case foreignKeyViolation:
-		return flare.FieldError("agency_id", "no such agency")
-	}
+	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			id, c.AgencyID, c.Reference, c.Title, string(c.Status), c.OpenedOn, c.ClosedOn, 1, now, now)
+		switch s.db.dialect.constraint(err) {
+		case uniqueViolation:
+			return &flare.Error{Code: flare.ECONFLICT,
+				Message: fmt.Sprintf("the reference %q is already used by another case of this agency", c.Reference),
+				Fields:  map[string]string{"reference": "already used"}}
+		case foreignKeyViolation:
+			return flare.FieldError("agency_id", "no such agency")
+		}
+		if err != nil {
+			return fmt.Errorf("insert case: %w", s.db.dialect.translate(err))
+		}
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionCreate, recordType: "case", recordID: id, caseID: id,
+			fields: caseFieldsSet(c)})
+	})
 	if err != nil {
-		return fmt.Errorf("insert case: %w", s.db.dialect.translate(err))
+		return err
 	}
 	c.ID, c.Version, c.CreatedAt, c.UpdatedAt = id, 1, now, now
 	return nil
 }
 
+// caseFieldsSet names the fields a new case carries, for the audit trail.
+func caseFieldsSet(c *flare.Case) []string {
+	f := []string{"agency_id", "reference", "title", "status", "opened_on"}
+	if c.ClosedOn != nil {
+		f = append(f, "closed_on")
+	}
+	return f
+}
+
 // Case implements flare.CaseService.
 func (s *CaseService) Case(ctx context.Context, id string) (*flare.Case, error) {
-	c, err := s.db.loadCase(ctx, s.db.sql, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.db.authorizeCase(ctx, s.db.sql, policy.Read, c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	var out *flare.Case
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.db.loadCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.db.authorizeCase(ctx, tx, policy.Read, c); err != nil {
+			return deniedCase(err, audit.ActionRead, c.ID)
+		}
+		out = c
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionRead, recordType: "case", recordID: c.ID, caseID: c.ID, fields: caseReadFields()})
+	})
+	return out, s.db.auditDenied(ctx, err)
 }
 
 // querier is a *sql.DB or *sql.Tx.
@@ -136,7 +162,7 @@ func (s *CaseService) Cases(ctx context.Context, f flare.CaseFilter) ([]*flare.C
 		// Roles that see no case contents are refused the list outright.
 		own := policy.Record{Type: "case", OwnerAgencyID: actor.AgencyID}
 		if err := policy.Error(policy.Decide(actor, policy.Read, own, nil), own); err != nil {
-			return nil, err
+			return nil, s.db.recordDenial(ctx, err, auditEvent{action: audit.ActionRead, recordType: "case"})
 		}
 		a := arg(actor.AgencyID)
 		where = append(where, `(agency_id = `+a+` OR id IN (SELECT case_id FROM case_grants WHERE agency_id = `+a+
@@ -154,7 +180,10 @@ func (s *CaseService) Cases(ctx context.Context, f flare.CaseFilter) ([]*flare.C
 		}
 		where = append(where, "status = "+arg(string(f.Status)))
 	}
-	if f.Limit <= 0 || f.Limit > maxCaseList {
+	switch {
+	case f.Limit <= 0:
+		f.Limit = defaultCaseList
+	case f.Limit > maxCaseList:
 		f.Limit = maxCaseList
 	}
 	if f.Offset < 0 {
@@ -165,7 +194,26 @@ func (s *CaseService) Cases(ctx context.Context, f flare.CaseFilter) ([]*flare.C
 		query += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	query += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d OFFSET %d`, f.Limit, f.Offset)
-	rows, err := s.db.sql.QueryContext(ctx, query, args...)
+	var out []*flare.Case
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if out, err = queryCases(ctx, tx, query, args); err != nil {
+			return err
+		}
+		// Each case shown in a list is a read of it.
+		for _, c := range out {
+			if err := s.db.record(ctx, tx, auditEvent{action: audit.ActionRead, recordType: "case", recordID: c.ID, caseID: c.ID,
+				fields: []string{"reference", "title", "status", "opened_on"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func queryCases(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*flare.Case, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -195,12 +243,12 @@ func (s *CaseService) UpdateCase(ctx context.Context, id string, upd flare.CaseU
 			return err
 		}
 		if err := s.db.authorizeCase(ctx, tx, policy.Update, c); err != nil {
-			return err
+			return deniedCase(err, audit.ActionUpdate, c.ID)
 		}
 		if c.Version != upd.Version {
 			return staleVersion(c.Version, upd.Version)
 		}
-		applyCaseUpdate(c, upd)
+		changed := applyCaseUpdate(c, upd)
 		if err := c.Validate(); err != nil {
 			return err
 		}
@@ -219,21 +267,57 @@ func (s *CaseService) UpdateCase(ctx context.Context, id string, upd flare.CaseU
 		c.Version++
 		c.UpdatedAt = now
 		out = c
-		return nil
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionUpdate, recordType: "case", recordID: c.ID, caseID: c.ID, fields: changed})
 	})
-	return out, err
+	return out, s.db.auditDenied(ctx, err)
 }
 
-func applyCaseUpdate(c *flare.Case, upd flare.CaseUpdate) {
+// applyCaseUpdate applies upd to c and names the fields it sets.
+func applyCaseUpdate(c *flare.Case, upd flare.CaseUpdate) []string {
+	var changed []string
 	if upd.Title != nil {
 		c.Title = *upd.Title
+		changed = append(changed, "title")
 	}
 	if upd.Status != nil {
 		c.Status = *upd.Status
+		changed = append(changed, "status")
 	}
 	if upd.ClosedOn != nil {
 		c.ClosedOn = *upd.ClosedOn
+		changed = append(changed, "closed_on")
 	}
+	return changed
+}
+
+// caseReadFields names what a read of a case returns.
+func caseReadFields() []string {
+	return []string{"reference", "title", "status", "opened_on", "closed_on"}
+}
+
+// denial carries a policy refusal out of a transaction, with what the audit
+// trail must say about it once the transaction has rolled back.
+type denial struct {
+	err error
+	ev  auditEvent
+}
+
+func (d *denial) Error() string { return d.err.Error() }
+func (d *denial) Unwrap() error { return d.err }
+
+// deniedCase wraps a policy refusal of action on a case.
+func deniedCase(err error, action audit.Action, caseID string) error {
+	return &denial{err: err, ev: auditEvent{action: action, recordType: "case", recordID: caseID, caseID: caseID}}
+}
+
+// auditDenied records the denial err carries, if any, and returns the
+// refusal itself; other errors pass through.
+func (db *DB) auditDenied(ctx context.Context, err error) error {
+	var d *denial
+	if !errors.As(err, &d) {
+		return err
+	}
+	return db.recordDenial(ctx, d.err, d.ev)
 }
 
 func staleVersion(current, given int64) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/policy"
 )
 
@@ -62,13 +63,13 @@ func (s *GrantService) ShareCase(ctx context.Context, g *flare.CaseGrant) error 
 	if !ok {
 		return flare.Errorf(flare.EUNAUTHORIZED, "sign in first")
 	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		c, err := s.db.loadCase(ctx, tx, g.CaseID)
 		if err != nil {
 			return err
 		}
 		if err := s.db.authorizeCase(ctx, tx, policy.Share, c); err != nil {
-			return err
+			return deniedCase(err, audit.ActionShare, c.ID)
 		}
 		if g.AgencyID == c.AgencyID {
 			return flare.FieldError("agency_id", "is the case's own agency")
@@ -93,8 +94,24 @@ func (s *GrantService) ShareCase(ctx context.Context, g *flare.CaseGrant) error 
 			return fmt.Errorf("insert grant: %w", s.db.dialect.translate(err))
 		}
 		g.ID, g.CaseID, g.GrantedBy, g.CreatedAt = id, c.ID, grantedBy, now
-		return nil
+		// The justification names the kind of legal basis only: the
+		// reference may name the person who consented.
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionShare, recordType: "case_grant", recordID: id, caseID: c.ID,
+			fields: grantFields(g), justification: string(g.Basis)})
 	})
+	return s.db.auditDenied(ctx, err)
+}
+
+// grantFields names what a grant records, for the audit trail.
+func grantFields(g *flare.CaseGrant) []string {
+	f := []string{"access", "agency_id", "legal_basis", "reference"}
+	if len(g.PersonIDs) > 0 {
+		f = append(f, "person_ids")
+	}
+	if g.Basis == flare.BasisConsent {
+		f = append(f, "consent_given_on", "consent_scope", "expires_on")
+	}
+	return f
 }
 
 // RevokeGrant implements flare.GrantService.
@@ -102,7 +119,7 @@ func (s *GrantService) RevokeGrant(ctx context.Context, grantID string) error {
 	if !validID(grantID) {
 		return flare.Errorf(flare.ENOTFOUND, "grant not found")
 	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		var caseID string
 		err := tx.QueryRowContext(ctx, `SELECT case_id FROM case_grants WHERE id = $1`, grantID).Scan(&caseID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -116,14 +133,20 @@ func (s *GrantService) RevokeGrant(ctx context.Context, grantID string) error {
 			return err
 		}
 		if err := s.db.authorizeCase(ctx, tx, policy.Share, c); err != nil {
-			return err
+			return deniedCase(err, audit.ActionShare, c.ID)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE case_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`,
-			s.db.now().UTC(), grantID); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE case_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`,
+			s.db.now().UTC(), grantID)
+		if err != nil {
 			return fmt.Errorf("revoke grant %s: %w", grantID, err)
 		}
-		return nil
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // already revoked: nothing changed, nothing to record
+		}
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionShare, recordType: "case_grant", recordID: grantID, caseID: c.ID,
+			fields: []string{"revoked_at"}})
 	})
+	return s.db.auditDenied(ctx, err)
 }
 
 // CaseGrants implements flare.GrantService.
@@ -133,7 +156,7 @@ func (s *GrantService) CaseGrants(ctx context.Context, caseID string) ([]*flare.
 		return nil, err
 	}
 	if err := s.db.authorizeCase(ctx, s.db.sql, policy.Share, c); err != nil {
-		return nil, err
+		return nil, s.db.auditDenied(ctx, deniedCase(err, audit.ActionRead, c.ID))
 	}
 	rows, err := s.db.sql.QueryContext(ctx, `SELECT `+grantColumns+` FROM case_grants WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/auth"
 	"github.com/flare-ilo/flare/policy"
 )
@@ -36,7 +37,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *flare.User) (string, er
 		return "", flare.FieldError("agency_id", "no such agency")
 	}
 	if err := authorizeUserAdmin(ctx, u.AgencyID); err != nil {
-		return "", err
+		return "", s.db.recordDenial(ctx, err, auditEvent{action: audit.ActionCreate, recordType: "user"})
 	}
 	id, err := newID()
 	if err != nil {
@@ -47,18 +48,24 @@ func (s *UserService) CreateUser(ctx context.Context, u *flare.User) (string, er
 		return "", err
 	}
 	now := s.db.now().UTC()
-	_, err = s.db.sql.ExecContext(ctx, `INSERT INTO users (id, agency_id, email, roles, enrol_token_hash, enrol_expires_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		id, u.AgencyID, u.Email, joinRoles(u.Roles), auth.HashToken(token), now.Add(s.policy.EnrolmentValidFor), now)
-	switch s.db.dialect.constraint(err) {
-	case uniqueViolation:
-		return "", &flare.Error{Code: flare.ECONFLICT, Message: fmt.Sprintf("a user with email %s already exists", u.Email),
-			Fields: map[string]string{"email": "already used"}}
-	case foreignKeyViolation:
-		return "", flare.FieldError("agency_id", "no such agency")
-	}
+	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, agency_id, email, roles, enrol_token_hash, enrol_expires_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			id, u.AgencyID, u.Email, joinRoles(u.Roles), auth.HashToken(token), now.Add(s.policy.EnrolmentValidFor), now)
+		switch s.db.dialect.constraint(err) {
+		case uniqueViolation:
+			return &flare.Error{Code: flare.ECONFLICT, Message: fmt.Sprintf("a user with email %s already exists", u.Email),
+				Fields: map[string]string{"email": "already used"}}
+		case foreignKeyViolation:
+			return flare.FieldError("agency_id", "no such agency")
+		}
+		if err != nil {
+			return fmt.Errorf("insert user: %w", s.db.dialect.translate(err))
+		}
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionCreate, recordType: "user", recordID: id, fields: []string{"agency_id", "email", "roles"}})
+	})
 	if err != nil {
-		return "", fmt.Errorf("insert user: %w", s.db.dialect.translate(err))
+		return "", err
 	}
 	u.ID, u.CreatedAt = id, now
 	return token, nil
@@ -80,7 +87,7 @@ func (s *UserService) Users(ctx context.Context, agencyID string) ([]*flare.User
 		return nil, flare.Errorf(flare.ENOTFOUND, "agency not found")
 	}
 	if err := authorizeUserAdmin(ctx, agencyID); err != nil {
-		return nil, err
+		return nil, s.db.recordDenial(ctx, err, auditEvent{action: audit.ActionRead, recordType: "user"})
 	}
 	rows, err := s.db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE agency_id = $1 ORDER BY email`, agencyID)
 	if err != nil {
@@ -150,13 +157,13 @@ func (s *UserService) DisableUser(ctx context.Context, id string) error {
 	if !validID(id) {
 		return flare.Errorf(flare.ENOTFOUND, "user not found")
 	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		u, err := s.one(ctx, tx, `WHERE id = $1`, id)
 		if err != nil {
 			return err
 		}
 		if err := authorizeUserAdmin(ctx, u.AgencyID); err != nil {
-			return err
+			return &denial{err: err, ev: auditEvent{action: audit.ActionUpdate, recordType: "user", recordID: id}}
 		}
 		if actor, _ := flare.ActorFrom(ctx); actor.UserID == id {
 			// An agency must never lose its last admin by a slip.
@@ -168,8 +175,9 @@ func (s *UserService) DisableUser(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
 			return fmt.Errorf("end sessions of user %s: %w", id, err)
 		}
-		return nil
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionUpdate, recordType: "user", recordID: id, fields: []string{"disabled_at"}})
 	})
+	return s.db.auditDenied(ctx, err)
 }
 
 // UnlockUser lifts a lockout after failed sign-ins; only an admin of the
@@ -178,17 +186,18 @@ func (s *UserService) UnlockUser(ctx context.Context, id string) error {
 	if !validID(id) {
 		return flare.Errorf(flare.ENOTFOUND, "user not found")
 	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		u, err := s.one(ctx, tx, `WHERE id = $1`, id)
 		if err != nil {
 			return err
 		}
 		if err := authorizeUserAdmin(ctx, u.AgencyID); err != nil {
-			return err
+			return &denial{err: err, ev: auditEvent{action: audit.ActionUpdate, recordType: "user", recordID: id}}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET locked_at = NULL, failed_logins = 0 WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("unlock user %s: %w", id, err)
 		}
-		return nil
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionUpdate, recordType: "user", recordID: id, fields: []string{"failed_logins", "locked_at"}})
 	})
+	return s.db.auditDenied(ctx, err)
 }

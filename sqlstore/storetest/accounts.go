@@ -116,6 +116,7 @@ func RunAccounts(t *testing.T, dbURL string) {
 	t.Run("Timeouts", func(t *testing.T) { testTimeouts(t, newAccountFixture(t, dbURL)) })
 	t.Run("DisableEndsSessions", func(t *testing.T) { testDisable(t, newAccountFixture(t, dbURL)) })
 	t.Run("UserAdminRights", func(t *testing.T) { testUserAdminRights(t, newAccountFixture(t, dbURL)) })
+	t.Run("SignInAudited", func(t *testing.T) { testSignInAudited(t, dbURL) })
 }
 
 func testCreateUser(t *testing.T, f *accountFixture) {

@@ -33,6 +33,10 @@ func Run(t *testing.T, dbURL string) {
 	t.Run("Grants", func(t *testing.T) { testGrants(t, db) })
 	t.Run("PersonGrantHidesCase", func(t *testing.T) { testPersonGrantHidesCase(t, db) })
 	t.Run("NoContentRoles", func(t *testing.T) { testNoContentRoles(t, db) })
+	t.Run("CaseAudit", func(t *testing.T) { testCaseAudit(t, db) })
+	t.Run("AuditSameTransaction", func(t *testing.T) { testAuditSameTransaction(t, db) })
+	t.Run("AuditCountsMutations", func(t *testing.T) { testAuditCountsMutations(t, db) })
+	t.Run("AuditHoldsNoValues", func(t *testing.T) { testAuditHoldsNoValues(t, db) })
 }
 
 // console is the context of the operator at the server's console.
@@ -42,7 +46,7 @@ func console() context.Context {
 
 // userOf is the context of a user of agency a.
 func userOf(a *flare.Agency) context.Context {
-	return flare.WithActor(context.Background(), flare.Actor{UserID: "u-" + a.Name, AgencyID: a.ID, Roles: []string{"inspector"}})
+	return flare.WithActor(context.Background(), flare.Actor{UserID: "u-" + a.ID, AgencyID: a.ID, Roles: []string{"inspector"}})
 }
 
 func wantCode(t *testing.T, err error, code flare.ErrorCode) {
