@@ -18,6 +18,7 @@ type Owner struct {
 	ID   string
 }
 
+// String names the owner in messages, e.g. "person 42".
 func (o Owner) String() string { return o.Type + " " + o.ID }
 
 func (o Owner) check() error {

@@ -14,6 +14,7 @@ type Location struct {
 	RowID  string
 }
 
+// String names the location in messages; it holds no field value.
 func (l Location) String() string {
 	return fmt.Sprintf("field %s.%s of row %s", l.Table, l.Column, l.RowID)
 }
