@@ -51,32 +51,31 @@ func BenchmarkComparePair(b *testing.B) {
 }
 
 // BenchmarkEM runs EM to convergence on the agreement patterns of the
-// FEBRL slice's candidate pairs.
+// FEBRL slice's candidate pairs, one group per blocking rule.
 func BenchmarkEM(b *testing.B) {
 	l := load(b, nil, slice(b, "febrl3_slice.csv"))
-	pairs, _, err := l.candidates(context.Background(), false, nil)
+	ctx, quiet := context.Background(), func(string, int64, int64) {}
+	blk, pairs, _, _, err := l.candidates(ctx, false, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	table, counts, err := l.comparePairs(context.Background(), pairs, nil, false, func(string, int64, int64) {}, "")
+	ids := make([]uint32, len(pairs))
+	table, _, err := l.comparePairs(ctx, pairs, ids, false, quiet, "")
 	if err != nil {
 		b.Fatal(err)
 	}
-	var pc []patternCount
-	for id, p := range table {
-		pc = append(pc, patternCount{p, float64(counts[id])})
-	}
-	u, err := l.estimateU(context.Background(), false, func(string, int64, int64) {})
+	u, err := l.estimateU(ctx, false, quiet)
 	if err != nil {
 		b.Fatal(err)
 	}
-	start := emParams{lambda: 0.1, u: u}
+	var m0 [][]float64
 	for _, f := range l.fields {
-		start.m = append(start.m, initialM(len(comparators[f.spec.Comparator].levels)))
+		m0 = append(m0, initialM(len(comparators[f.spec.Comparator].levels)))
 	}
-	b.ReportMetric(float64(len(pc)), "patterns")
+	groups, start := l.emGroups(blk, pairs, table, ids, m0, u)
+	b.ReportMetric(float64(len(table)), "patterns")
 	for b.Loop() {
-		runEM(pc, start, 100, false)
+		runEM(groups, start, 100, false)
 	}
 }
 

@@ -135,8 +135,10 @@ type blocker struct {
 
 // candidates applies every blocking rule and returns the union of the
 // pairs they generate, each packed as left<<32 | right (or lower<<32 |
-// higher when deduplicating), with per-rule statistics.
-func (l *Linker) candidates(ctx context.Context, link bool, progress Progress) ([]uint64, []RuleStats, error) {
+// higher when deduplicating), with per-rule statistics. The pairs are in
+// rule order: rule r generated pairs[starts[r]:starts[r+1]]. The blocker
+// keeps the keys, to tell which other rules also generate a pair.
+func (l *Linker) candidates(ctx context.Context, link bool, progress Progress) (b *blocker, pairs []uint64, starts []int, stats []RuleStats, err error) {
 	names := map[string]Comparator{}
 	for _, f := range l.cfg.Fields {
 		names[f.Name] = f.Comparator
@@ -144,15 +146,15 @@ func (l *Linker) candidates(ctx context.Context, link bool, progress Progress) (
 	if progress == nil {
 		progress = func(string, int64, int64) {}
 	}
-	b := &blocker{link: link, maxSize: l.cfg.MaxBlockSize}
-	stats := make([]RuleStats, len(l.cfg.Blocking))
+	b = &blocker{link: link, maxSize: l.cfg.MaxBlockSize}
+	stats = make([]RuleStats, len(l.cfg.Blocking))
 	var total int64
 	for r, rule := range l.cfg.Blocking {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		if err := l.ruleKeys(b, rule, names); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		st := RuleStats{Keys: slices.Clone(rule)}
 		b.eachBlock(r, func(block []blockEntry, skipped bool) {
@@ -170,11 +172,12 @@ func (l *Linker) candidates(ctx context.Context, link bool, progress Progress) (
 		progress(fmt.Sprintf("blocking rule %d (%s): %d pairs, %d not in an earlier rule, %d blocks over %d records skipped",
 			r+1, strings.Join(rule, ", "), st.Pairs, st.NewPairs, st.SkippedBlocks, l.cfg.MaxBlockSize), int64(r+1), int64(len(l.cfg.Blocking)))
 	}
-	pairs := make([]uint64, 0, total)
+	pairs = make([]uint64, 0, total)
 	for r := range l.cfg.Blocking {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, nil, err
 		}
+		starts = append(starts, len(pairs))
 		b.eachBlock(r, func(block []blockEntry, skipped bool) {
 			if !skipped {
 				b.blockPairs(r, block, func(p uint64) { pairs = append(pairs, p) })
@@ -182,7 +185,28 @@ func (l *Linker) candidates(ctx context.Context, link bool, progress Progress) (
 		})
 		b.entries[r] = nil
 	}
-	return pairs, stats, nil
+	return b, pairs, append(starts, len(pairs)), stats, nil
+}
+
+// ruleFields reports, per blocking rule, which fields its keys use.
+func (l *Linker) ruleFields() [][]bool {
+	names := map[string]Comparator{}
+	index := map[string]int{}
+	for i, f := range l.cfg.Fields {
+		names[f.Name] = f.Comparator
+		index[f.Name] = i
+	}
+	out := make([][]bool, len(l.cfg.Blocking))
+	for r, rule := range l.cfg.Blocking {
+		out[r] = make([]bool, len(l.cfg.Fields))
+		for _, key := range rule {
+			k, _ := parseBlockKey(key, names) // validated by New
+			for _, f := range k.fields {
+				out[r][index[f]] = true
+			}
+		}
+	}
+	return out
 }
 
 // ruleKeys computes the key of every record for one more rule, sorts the
@@ -334,6 +358,17 @@ func (b *blocker) blockPairs(r int, block []blockEntry, emit func(uint64)) {
 			}
 		}
 	}
+}
+
+// inRule reports whether rule r puts the records of a candidate pair in
+// one block.
+func (b *blocker) inRule(r int, pair uint64) bool {
+	rs := Left
+	if b.link {
+		rs = Right
+	}
+	k := b.keys[r][Left][pair>>32]
+	return k != 0 && k == b.keys[r][rs][uint32(pair)]
 }
 
 // isNew reports whether no rule before r puts records x and y in one block.

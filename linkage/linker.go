@@ -87,7 +87,7 @@ func (l *Linker) run(ctx context.Context, link bool, progress Progress) (*Result
 		}
 	}
 	res := &Result{link: link, l: l}
-	pairs, rules, err := l.candidates(ctx, link, progress)
+	blk, pairs, starts, rules, err := l.candidates(ctx, link, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (l *Linker) run(ctx context.Context, link bool, progress Progress) (*Result
 		return nil, err
 	}
 	ids := make([]uint32, len(pairs))
-	table, counts, err := l.comparePairs(ctx, pairs, ids, link, progress, "comparing candidate pairs")
+	table, _, err := l.comparePairs(ctx, pairs, ids, link, progress, "comparing candidate pairs")
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (l *Linker) run(ctx context.Context, link bool, progress Progress) (*Result
 	for f, fd := range l.fields {
 		levels[f] = len(comparators[fd.spec.Comparator].levels)
 	}
-	start := emParams{lambda: 0.1}
+	var m0 [][]float64
 	fixM := len(l.labels) > 0
 	if fixM {
 		lp := make([]uint64, 0, len(l.labels))
@@ -119,28 +119,20 @@ func (l *Linker) run(ctx context.Context, link bool, progress Progress) (*Result
 		for _, p := range l.labels {
 			lp = append(lp, l.pattern(&s, Left, p[0], rs, p[1]))
 		}
-		start.m = mFromLabels(lp, levels)
+		m0 = mFromLabels(lp, levels)
 	} else {
 		for _, n := range levels {
-			start.m = append(start.m, initialM(n))
+			m0 = append(m0, initialM(n))
 		}
 	}
-	for f := range levels {
-		start.u = append(start.u, slices.Clone(u[f]))
-	}
-	pc := make([]patternCount, 0, len(table))
-	for id, p := range table {
-		pc = append(pc, patternCount{p, float64(counts[id])})
-	}
-	// Sorted so that the floating-point sums of EM, and so the result, do
-	// not depend on the order in which goroutines met the patterns.
-	slices.SortFunc(pc, func(a, b patternCount) int { return cmpUint64(a.pattern, b.pattern) })
+	groups, start := l.emGroups(blk, pairs, table, ids, m0, u)
 	est := start
 	iters, converged := 0, true
-	if len(pc) > 0 {
-		est, iters, converged = runEM(pc, start, l.cfg.EMIterations, fixM)
+	if len(groups) > 0 {
+		est, iters, converged = runEM(groups, start, l.cfg.EMIterations, fixM)
 	}
-	progress(fmt.Sprintf("EM: %d iterations over %d agreement patterns", iters, len(pc)), int64(iters), int64(l.cfg.EMIterations))
+	progress(fmt.Sprintf("EM: %d iterations over %d groups of agreement patterns", iters, len(groups)), int64(iters), int64(l.cfg.EMIterations))
+	expected := expectedMatches(groups, est, ids, starts, table)
 
 	total := float64(nl) * float64(nr)
 	if !link {
@@ -148,7 +140,7 @@ func (l *Linker) run(ctx context.Context, link bool, progress Progress) (*Result
 	}
 	lambda := probFloor
 	if total > 0 {
-		lambda = math.Min(math.Max(est.lambda*float64(len(pairs))/total, 1e-12), 1-probFloor)
+		lambda = math.Min(math.Max(expected/total, 1e-12), 1-probFloor)
 	}
 	res.Model = Model{Lambda: lambda, EMIterations: iters, Converged: converged}
 	res.weight = make([][]float64, len(l.fields))
@@ -248,6 +240,84 @@ func (r *Result) Levels(m Match) []string {
 		out[f] = comparators[fd.spec.Comparator].levels[lv]
 	}
 	return out
+}
+
+// emGroups sorts the candidates' agreement patterns by the blocking rules
+// that generate them, one EM group per rule with pairs (see emGroup); a
+// pair that several rules generate is in each of their groups, so that a
+// group is all the pairs of its rule, as if it were the only rule, and not
+// only those earlier rules missed (which would bias m of their fields). It
+// also sets up EM's starting point: m0, each group's u from the random
+// pairs and a match share of 0.1. Patterns are sorted so that EM's
+// floating-point sums, and so the result, do not depend on the order in
+// which goroutines met them.
+func (l *Linker) emGroups(blk *blocker, pairs []uint64, table []uint64, ids []uint32, m0 [][]float64, u [][]float64) ([]emGroup, emParams) {
+	uses := l.ruleFields()
+	start := emParams{m: m0}
+	counts := make([][]float64, len(uses))
+	for r := range uses {
+		counts[r] = make([]float64, len(table))
+	}
+	for i, p := range pairs {
+		for r := range uses {
+			if blk.inRule(r, p) {
+				counts[r][ids[i]]++
+			}
+		}
+	}
+	var groups []emGroup
+	for r := range uses {
+		grp := emGroup{rule: r}
+		for id, c := range counts[r] {
+			if c > 0 {
+				grp.patterns = append(grp.patterns, patternCount{table[id], c})
+			}
+		}
+		if len(grp.patterns) == 0 {
+			continue
+		}
+		slices.SortFunc(grp.patterns, func(a, b patternCount) int { return cmpUint64(a.pattern, b.pattern) })
+		grp.use = make([]bool, len(uses[r]))
+		for f, blocked := range uses[r] {
+			grp.use[f] = !blocked
+		}
+		groups = append(groups, grp)
+		gu := make([][]float64, len(u))
+		for f := range u {
+			gu[f] = slices.Clone(u[f])
+		}
+		start.u = append(start.u, gu)
+		start.lambda = append(start.lambda, 0.1)
+	}
+	return groups, start
+}
+
+// expectedMatches estimates how many candidate pairs are matches: the sum
+// of their posterior match probabilities in the EM group of the first rule
+// that generated them.
+func expectedMatches(groups []emGroup, est emParams, ids []uint32, starts []int, table []uint64) float64 {
+	expected := 0.0
+	counts := make([]float64, len(table))
+	for g, grp := range groups {
+		clear(counts)
+		for _, id := range ids[starts[grp.rule]:starts[grp.rule+1]] {
+			counts[id]++
+		}
+		for id, c := range counts {
+			if c == 0 {
+				continue
+			}
+			lm, lu := math.Log(est.lambda[g]), math.Log(1-est.lambda[g])
+			for f := range est.m {
+				if lv := levelOf(table[id], f); lv != nullLevel && grp.use[f] {
+					lm += math.Log(est.m[f][lv])
+					lu += math.Log(est.u[g][f][lv])
+				}
+			}
+			expected += c / (1 + math.Exp(lu-lm))
+		}
+	}
+	return expected
 }
 
 // termFrequencyWeights returns, per value of field f, the weight of two

@@ -42,11 +42,25 @@ type patternCount struct {
 	count   float64
 }
 
-// emParams are the parameters EM estimates on the candidate pairs: the
-// match share lambda among them and m and u per field and level.
+// emGroup is the agreement patterns of the pairs one blocking rule
+// generated. The non-matches of a rule are not random pairs: those of a
+// rule on the postcode all share the postcode, and mostly the town. Each
+// group therefore has its own match share and u, and leaves out the fields
+// its rule blocks on (they agree by construction), while m, which
+// describes true matches wherever they are found, is shared (the
+// per-blocking-rule training of Splink, done jointly).
+type emGroup struct {
+	rule     int
+	patterns []patternCount
+	use      []bool // per field: false for the fields the rule blocks on
+}
+
+// emParams are the parameters EM estimates: m per field and level, shared;
+// per group the match share lambda and u.
 type emParams struct {
-	lambda float64
-	m, u   [][]float64
+	m      [][]float64
+	lambda []float64
+	u      [][][]float64 // [group][field][level]
 }
 
 // initialM is the starting m of a comparator's levels: most matches agree
@@ -75,62 +89,84 @@ func normalise(p []float64) []float64 {
 	return p
 }
 
-// runEM estimates the match share and m and u on the candidate pairs'
-// agreement patterns by expectation-maximisation for a two-class mixture
-// with fields independent given the class (Winkler 1988; Jaro 1989). Missing
-// fields (nullLevel) are left out of both steps. It returns the parameters,
-// the iterations run and whether the largest change fell under tol. With
-// fixM, m stays as given (it came from labels) and only the match share and
-// u are estimated.
-func runEM(patterns []patternCount, p emParams, maxIter int, fixM bool) (emParams, int, bool) {
+// runEM estimates m and each group's match share and u by
+// expectation-maximisation for a two-class mixture with fields independent
+// given the class (Winkler 1988; Jaro 1989). Missing fields (nullLevel) and
+// the fields a group blocks on are left out of both steps. It returns the
+// parameters, the iterations run and whether the largest change fell under
+// tol. With fixM, m stays as given (it came from labels).
+func runEM(groups []emGroup, p emParams, maxIter int, fixM bool) (emParams, int, bool) {
 	const tol = 1e-6
 	nf := len(p.m)
 	mAcc := make([][]float64, nf)
-	uAcc := make([][]float64, nf)
 	for f := range nf {
 		mAcc[f] = make([]float64, len(p.m[f]))
-		uAcc[f] = make([]float64, len(p.u[f]))
 	}
+	uAcc := make([][][]float64, len(groups))
+	for g := range groups {
+		uAcc[g] = make([][]float64, nf)
+		for f := range nf {
+			uAcc[g][f] = make([]float64, len(p.m[f]))
+		}
+	}
+	logM := make([][]float64, nf)
+	logU := make([][]float64, nf)
 	for iter := 1; iter <= maxIter; iter++ {
 		for f := range nf {
 			clear(mAcc[f])
-			clear(uAcc[f])
+			logM[f] = logs(logM[f], p.m[f])
 		}
-		matchSum, total := 0.0, 0.0
-		for _, pc := range patterns {
-			lm, lu := math.Log(p.lambda), math.Log(1-p.lambda)
+		next := emParams{lambda: make([]float64, len(groups)), u: make([][][]float64, len(groups))}
+		change := 0.0
+		for g, grp := range groups {
 			for f := range nf {
-				lv := levelOf(pc.pattern, f)
-				if lv == nullLevel {
+				clear(uAcc[g][f])
+				logU[f] = logs(logU[f], p.u[g][f])
+			}
+			matchSum, total := 0.0, 0.0
+			for _, pc := range grp.patterns {
+				lm, lu := math.Log(p.lambda[g]), math.Log(1-p.lambda[g])
+				for f := range nf {
+					if lv := levelOf(pc.pattern, f); lv != nullLevel && grp.use[f] {
+						lm += logM[f][lv]
+						lu += logU[f][lv]
+					}
+				}
+				post := 1 / (1 + math.Exp(lu-lm))
+				matchSum += pc.count * post
+				total += pc.count
+				for f := range nf {
+					if lv := levelOf(pc.pattern, f); lv != nullLevel && grp.use[f] {
+						mAcc[f][lv] += pc.count * post
+						uAcc[g][f][lv] += pc.count * (1 - post)
+					}
+				}
+			}
+			next.lambda[g] = p.lambda[g]
+			if total > 0 {
+				next.lambda[g] = math.Min(math.Max(matchSum/total, probFloor), 1-probFloor)
+			}
+			change = math.Max(change, math.Abs(next.lambda[g]-p.lambda[g]))
+			next.u[g] = make([][]float64, nf)
+			for f := range nf {
+				if sum(uAcc[g][f]) == 0 {
+					next.u[g][f] = p.u[g][f]
 					continue
 				}
-				lm += math.Log(p.m[f][lv])
-				lu += math.Log(p.u[f][lv])
-			}
-			post := 1 / (1 + math.Exp(lu-lm))
-			matchSum += pc.count * post
-			total += pc.count
-			for f := range nf {
-				lv := levelOf(pc.pattern, f)
-				if lv == nullLevel {
-					continue
+				next.u[g][f] = normalise(slices.Clone(uAcc[g][f]))
+				for l := range next.u[g][f] {
+					change = math.Max(change, math.Abs(next.u[g][f][l]-p.u[g][f][l]))
 				}
-				mAcc[f][lv] += pc.count * post
-				uAcc[f][lv] += pc.count * (1 - post)
 			}
 		}
-		next := emParams{lambda: math.Min(math.Max(matchSum/total, probFloor), 1-probFloor)}
-		change := math.Abs(next.lambda - p.lambda)
 		for f := range nf {
-			if fixM {
+			if fixM || sum(mAcc[f]) == 0 { // no group informs this field
 				next.m = append(next.m, p.m[f])
-			} else {
-				next.m = append(next.m, normalise(slices.Clone(mAcc[f])))
+				continue
 			}
-			next.u = append(next.u, normalise(slices.Clone(uAcc[f])))
+			next.m = append(next.m, normalise(slices.Clone(mAcc[f])))
 			for l := range next.m[f] {
 				change = math.Max(change, math.Abs(next.m[f][l]-p.m[f][l]))
-				change = math.Max(change, math.Abs(next.u[f][l]-p.u[f][l]))
 			}
 		}
 		p = next
@@ -139,6 +175,14 @@ func runEM(patterns []patternCount, p emParams, maxIter int, fixM bool) (emParam
 		}
 	}
 	return p, maxIter, false
+}
+
+func logs(dst, p []float64) []float64 {
+	dst = dst[:0]
+	for _, x := range p {
+		dst = append(dst, math.Log(x))
+	}
+	return dst
 }
 
 // mFromLabels estimates m as the share of each level among labelled true

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strconv"
@@ -117,6 +118,13 @@ func runLink(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("link: %w", err)
+	}
+	for _, fm := range res.Model.Fields {
+		levels := make([]any, 0, 2*len(fm.Levels))
+		for _, lv := range fm.Levels {
+			levels = append(levels, lv.Label, fmt.Sprintf("m=%.3g u=%.3g weight=%.2f", lv.M, lv.U, lv.Weight))
+		}
+		log.Info("field model", "field", fm.Name, slog.Group("levels", levels...))
 	}
 	log.Info("model", "lambda", res.Model.Lambda, "em_iterations", res.Model.EMIterations, "converged", res.Model.Converged,
 		"candidates", res.Candidates, "matches", len(res.Matches))
