@@ -45,14 +45,15 @@ func (l *Linker) level(s *scratch, f int, sa Side, a int, sb Side, b int) uint8 
 	case kExact:
 		return 1
 	case kName:
-		if s.damerau(va.text, vb.text, 1) <= 1 {
+		common, diff := compareProfiles(&va.prof, &vb.prof)
+		if diff <= 2 && s.damerau(va.text, vb.text, 1) <= 1 {
 			return 1
 		}
 		if fd.swap >= 0 && l.swapped(f, sa, a, sb, b) {
 			return 2
 		}
 		jw := 0.0 // below both thresholds unless the bound allows more
-		if jaroWinklerBound(va.text, vb.text, &va.prof, &vb.prof) >= min(th[0], th[1]) {
+		if jaroWinklerBoundFrom(va.text, vb.text, common) >= min(th[0], th[1]) {
 			jw = s.jaroWinkler(va.text, vb.text)
 		}
 		switch {
@@ -88,12 +89,12 @@ func (l *Linker) level(s *scratch, f int, sa Side, a int, sb Side, b int) uint8 
 		}
 		return 4
 	case kCode:
-		if s.damerau(va.text, vb.text, 1) <= 1 {
+		if _, diff := compareProfiles(&va.prof, &vb.prof); diff <= 2 && s.damerau(va.text, vb.text, 1) <= 1 {
 			return 1
 		}
 		return 2
 	case kDate:
-		if s.damerau(va.text, vb.text, 1) <= 1 ||
+		if _, diff := compareProfiles(&va.prof, &vb.prof); (diff <= 2 && s.damerau(va.text, vb.text, 1) <= 1) ||
 			(va.dateOK && vb.dateOK && va.date.Year == vb.date.Year && va.date.Month == vb.date.Day && va.date.Day == vb.date.Month) {
 			return 1
 		}

@@ -16,19 +16,35 @@ func makeProfile(s []rune) profile {
 	return p
 }
 
+// compareProfiles returns how many characters two profiles share at most
+// (the sum of the smaller counts) and how many they differ by (the sum of
+// the count differences). Strings at most one edit apart differ by at most
+// 2: a substitution takes one character out and puts one in.
+func compareProfiles(pa, pb *profile) (common, diff int) {
+	for i := range pa {
+		x, y := int(pa[i]), int(pb[i])
+		common += min(x, y)
+		diff += max(x, y) - min(x, y)
+	}
+	return common, diff
+}
+
 // jaroWinklerBound returns an upper bound of JaroWinkler(a, b): Jaro with
 // every shared character matched and no transposition, then Winkler's
 // prefix bonus for the actual common prefix.
 func jaroWinklerBound(a, b []rune, pa, pb *profile) float64 {
+	m, _ := compareProfiles(pa, pb)
+	return jaroWinklerBoundFrom(a, b, m)
+}
+
+// jaroWinklerBoundFrom is jaroWinklerBound given the shared character
+// count of compareProfiles.
+func jaroWinklerBoundFrom(a, b []rune, m int) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		if len(a) == len(b) {
 			return 1
 		}
 		return 0
-	}
-	m := 0
-	for i := range pa {
-		m += int(min(pa[i], pb[i]))
 	}
 	if m == 0 {
 		return 0

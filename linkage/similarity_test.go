@@ -132,6 +132,9 @@ func FuzzComparators(f *testing.F) {
 		if bound := jaroWinklerBound(ra, rb, &pa, &pb); bound < jw-1e-12 {
 			t.Fatalf("bound %v below JaroWinkler %v for %q, %q", bound, jw, a, b)
 		}
+		if _, diff := compareProfiles(&pa, &pb); d <= 1 && diff > 2 {
+			t.Fatalf("%q, %q one edit apart but profiles differ by %d", a, b, diff)
+		}
 		if s := Soundex(a); s != "" && len(s) != 4 {
 			t.Fatalf("Soundex(%q) = %q", a, s)
 		}
