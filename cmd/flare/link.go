@@ -129,9 +129,13 @@ func runLink(ctx context.Context, env *cliEnv, args []string) error {
 	log.Info("model", "lambda", res.Model.Lambda, "em_iterations", res.Model.EMIterations, "converged", res.Model.Converged,
 		"candidates", res.Candidates, "matches", len(res.Matches))
 	if f.evaluate {
-		acc := res.Evaluate(func(id string) string { e, _ := linkage.EntityFromID(id); return e })
+		entity := func(id string) string { e, _ := linkage.EntityFromID(id); return e }
+		acc := res.Evaluate(entity)
 		log.Info("accuracy", "true_pairs", acc.TruePairs, "found_pairs", acc.FoundPairs, "correct", acc.Correct,
 			"precision", acc.Precision, "recall", acc.Recall, "f1", acc.F1)
+		cl := res.EvaluateClusters(entity)
+		log.Info("cluster accuracy", "true_pairs", cl.TruePairs, "found_pairs", cl.FoundPairs, "correct", cl.Correct,
+			"precision", cl.Precision, "recall", cl.Recall, "f1", cl.F1)
 	}
 	if err := writeOutput(f.out, env.stdout, func(w io.Writer) error { return writePairs(w, l, res, f.id, link) }); err != nil {
 		return err
