@@ -20,18 +20,6 @@ import (
 // tree hashes, appended inside the caller's transaction so that an action
 // and its record commit or roll back together (checklist R-AU1).
 
-// auditDialect is the part of the dialect seam the audit log adds: how to
-// serialise appends, so that concurrent writers get seq n, n+1, ... with no
-// gap and no duplicate.
-type auditDialect interface {
-	lockAuditLog(ctx context.Context, tx *sql.Tx) error
-}
-
-var (
-	_ auditDialect = sqliteDialect{}
-	_ auditDialect = postgresDialect{}
-)
-
 // lockAuditLog needs no statement on SQLite: every read-write transaction
 // begins IMMEDIATE (see sqliteDSN), so it already holds the one write lock.
 func (sqliteDialect) lockAuditLog(context.Context, *sql.Tx) error { return nil }
@@ -78,7 +66,7 @@ func (db *DB) AppendAudit(ctx context.Context, tx *sql.Tx, e audit.Entry) (int64
 	if err := e.Validate(); err != nil {
 		return 0, fmt.Errorf("append audit entry: %w", err)
 	}
-	if err := db.dialect.(auditDialect).lockAuditLog(ctx, tx); err != nil {
+	if err := db.dialect.lockAuditLog(ctx, tx); err != nil {
 		return 0, fmt.Errorf("append audit entry: lock the log: %w", db.dialect.translate(err))
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_entries`).Scan(&e.Seq); err != nil {

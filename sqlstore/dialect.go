@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 
@@ -22,6 +23,9 @@ type dialect interface {
 	// translate turns driver errors that mean "try again later" into a
 	// flare error; others pass through.
 	translate(err error) error
+	// lockAuditLog serialises audit appends until tx ends, so that
+	// concurrent writers get seq n, n+1, ... with no gap and no duplicate.
+	lockAuditLog(ctx context.Context, tx *sql.Tx) error
 }
 
 type constraintKind int

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/auth"
 	"github.com/flare-ilo/flare/html"
 	flarehttp "github.com/flare-ilo/flare/http"
@@ -18,6 +19,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet("serve", "[flags]", env.stderr)
 	var db dbFlags
 	db.register(fs)
+	var af auditFlags
+	af.register(fs)
+	checkpointEvery := fs.Duration("checkpoint-interval", time.Minute, "how often a signed checkpoint of the audit log is published (env FLARE_CHECKPOINT_INTERVAL)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (env FLARE_LOG_LEVEL)")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM (env FLARE_SHUTDOWN_TIMEOUT)")
@@ -25,9 +29,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	issuer := fs.String("issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
 	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
 	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
-		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL"}
-	for k, v := range dbEnv {
-		envNames[k] = v
+		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL",
+		"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL"}
+	for _, m := range []map[string]string{dbEnv, auditEnv} {
+		for k, v := range m {
+			envNames[k] = v
+		}
 	}
 	if err := parseFlags(fs, args, env.getenv, envNames); err != nil {
 		return err
@@ -38,6 +45,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if *shutdown <= 0 {
 		return usageError("shutdown-timeout", "must be positive")
+	}
+	if *checkpointEvery < time.Second {
+		return usageError("checkpoint-interval", "must be at least 1s")
 	}
 	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
 
@@ -50,6 +60,22 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Signed checkpoints of the audit log go to a file outside the
+	// database, so that editing or cutting the log is detectable.
+	af.resolve(db.data)
+	key, err := af.loadKey(true)
+	if err != nil {
+		return err
+	}
+	cpCtx, stopCheckpoints := context.WithCancel(ctx)
+	checkpoints := make(chan struct{})
+	go func() {
+		defer close(checkpoints)
+		store.RunAuditCheckpoints(cpCtx, audit.NewCheckpointer(key, audit.NewFileSink(af.checkpoints)), *checkpointEvery, logger)
+	}()
+	// However serve ends, the checkpointer stops and writes its last
+	// checkpoint before the database closes.
+	defer func() { stopCheckpoints(); <-checkpoints }()
 	accounts, err := sqlstore.NewAccountService(store, flare.DefaultSessionPolicy(), auth.DefaultParams(), *issuer)
 	if err != nil {
 		return err

@@ -97,6 +97,12 @@ func TestServeEndToEnd(t *testing.T) {
 			}
 			_ = st
 		}
+		// serve published a signed checkpoint on its way out, so the
+		// audit log verifies against it.
+		verify := append([]string{"audit", "verify", "--data", dataDir}, args[5:]...)
+		if out, errOut, code := runCLI(t, "", nil, verify...); code != 0 || !strings.Contains(out, "audit log OK") {
+			t.Fatalf("audit verify after serve = %d %q %q", code, out, errOut)
+		}
 	})
 }
 
