@@ -202,7 +202,13 @@ func testVaultSealedAtRest(t *testing.T, e *vaultEnv) {
 	r := newVaultRecord("cr1-person", "cr1-row")
 	e.insertRecord(t, r, nil)
 	wantVaultRecord(t, e.keys, e.raw, r)
+	secrets := e.ringSecrets(t)
 	for name, dump := range e.dumps(t) {
+		for _, secret := range secrets {
+			if containsMarker(dump, secret) || bytes.Contains(dump, []byte(base64.StdEncoding.EncodeToString([]byte(secret)))) {
+				t.Errorf("%s holds key material of the key ring", name)
+			}
+		}
 		if !containsMarker(dump, r.control) {
 			t.Fatalf("%s: the plaintext control marker is not found: the search is blind", name)
 		}
@@ -212,6 +218,39 @@ func testVaultSealedAtRest(t *testing.T, e *vaultEnv) {
 			}
 		}
 	}
+}
+
+// ringSecrets returns every key in the key ring file (KEK tree nodes and
+// the blind-index key), none of which may ever reach the database.
+func (e *vaultEnv) ringSecrets(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(e.keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ring struct {
+		BlindIndexKey []byte `json:"blind_index_key"`
+		KEKs          []struct {
+			Nodes []struct {
+				K []byte `json:"k"`
+			} `json:"nodes"`
+		} `json:"keks"`
+	}
+	if err := json.Unmarshal(b, &ring); err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{string(ring.BlindIndexKey)}
+	for _, k := range ring.KEKs {
+		for _, n := range k.Nodes {
+			secrets = append(secrets, string(n.K))
+		}
+	}
+	for _, s := range secrets {
+		if len(s) != 32 {
+			t.Fatalf("key ring secret of %d bytes, want 32: the file format changed", len(s))
+		}
+	}
+	return secrets
 }
 
 // dumps returns what an attacker holding the database sees: the SQLite
