@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/flare-ilo/flare"
@@ -89,6 +90,32 @@ func TestAccessThroughHTTP(t *testing.T) {
 						t.Errorf("%s of %s reading the case = %d, want %d: %s", role, rel.name, res.StatusCode, want, body)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestCaseAuditTrail: a supervisor of the owning agency sees who read the
+// case; an inspector of the agency gets 403 and another agency 404.
+func TestCaseAuditTrail(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			f := newStaffFixture(t, backend)
+			inspector := f.signedIn(t, f.agency, flare.RoleInspector)
+			if res, _ := inspector.do("GET", "/api/v1/cases/"+f.ownCase.ID, nil); res.StatusCode != 200 {
+				t.Fatalf("inspector read = %d", res.StatusCode)
+			}
+			supervisor := f.signedIn(t, f.agency, flare.RoleSupervisor)
+			res, body := supervisor.do("GET", "/api/v1/cases/"+f.ownCase.ID+"/audit", nil)
+			if res.StatusCode != 200 || !strings.Contains(body, `"action":"read"`) || !strings.Contains(body, `"action":"create"`) {
+				t.Fatalf("supervisor audit = %d %s", res.StatusCode, body)
+			}
+			if res, _ := inspector.do("GET", "/api/v1/cases/"+f.ownCase.ID+"/audit", nil); res.StatusCode != 403 {
+				t.Errorf("inspector audit = %d, want 403", res.StatusCode)
+			}
+			police := f.signedIn(t, f.otherAgency(t), flare.RoleSupervisor)
+			if res, _ := police.do("GET", "/api/v1/cases/"+f.ownCase.ID+"/audit", nil); res.StatusCode != 404 {
+				t.Errorf("other agency's supervisor audit = %d, want 404", res.StatusCode)
 			}
 		})
 	}

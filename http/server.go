@@ -15,12 +15,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/html"
 )
 
 // Pinger is what /readyz asks: does the database answer?
 type Pinger interface {
 	Ping(ctx context.Context) error
+}
+
+// CaseReader is the case service with the audit trail of a case.
+type CaseReader interface {
+	flare.CaseService
+	CaseAudit(ctx context.Context, id string) ([]audit.Entry, error)
 }
 
 // Config is what the server is built from.
@@ -30,8 +37,8 @@ type Config struct {
 	Renderer *html.Renderer
 	// Accounts signs staff in; without it no route needs a session works.
 	Accounts flare.AccountService
-	// Cases serves the staff case list.
-	Cases flare.CaseService
+	// Cases serves the staff case list and a case's audit trail.
+	Cases CaseReader
 	// Users serves the admins' user management.
 	Users UserAdmin
 	// BaseURL is the public URL of this server, for enrolment links.

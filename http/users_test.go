@@ -67,13 +67,7 @@ func TestAdminManagesUsers(t *testing.T) {
 			if res, _ := inspector.do("GET", "/admin/users", nil); res.StatusCode != 403 {
 				t.Errorf("inspector on the users page = %d, want 403", res.StatusCode)
 			}
-			police := &flare.Agency{}
-			for _, a := range mustAgencies(t, f) {
-				if a.Kind == flare.AgencyPolice {
-					police = a
-				}
-			}
-			otherAdmin := f.signedIn(t, police, flare.RoleAdmin)
+			otherAdmin := f.signedIn(t, f.otherAgency(t), flare.RoleAdmin)
 			if res, _ := otherAdmin.json("POST", "/api/v1/users/"+created.User.ID+"/disable", ""); res.StatusCode != 404 {
 				t.Errorf("another agency's admin disabling = %d, want 404", res.StatusCode)
 			}
@@ -81,13 +75,14 @@ func TestAdminManagesUsers(t *testing.T) {
 	}
 }
 
-func mustAgencies(t *testing.T, f *staffFixture) []*flare.Agency {
+// otherAgency is the fixture's police agency, which owns otherCase.
+func (f *staffFixture) otherAgency(t *testing.T) *flare.Agency {
 	t.Helper()
-	all, err := sqlstore.NewAgencyService(f.db).Agencies(t.Context())
+	a, err := sqlstore.NewAgencyService(f.db).Agency(t.Context(), f.otherCase.AgencyID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return all
+	return a
 }
 
 func TestStaffHomeByRole(t *testing.T) {

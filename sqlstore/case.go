@@ -343,3 +343,24 @@ func scanCase(r scanner) (*flare.Case, error) {
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	return &c, nil
 }
+
+// CaseAudit returns who did what to a case and when, newest first: the
+// supervisor's "who looked at this case". Only roles the policy lets read
+// the audit trail get it, and reading it is itself recorded.
+func (s *CaseService) CaseAudit(ctx context.Context, id string) ([]audit.Entry, error) {
+	var out []audit.Entry
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.db.loadCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.db.authorizeCase(ctx, tx, policy.ReadAudit, c); err != nil {
+			return &denial{err: err, ev: auditEvent{action: audit.ActionRead, recordType: "audit_log", caseID: c.ID}}
+		}
+		if out, err = s.db.AuditEntries(ctx, AuditFilter{CaseID: c.ID, Limit: 500}); err != nil {
+			return err
+		}
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionRead, recordType: "audit_log", caseID: c.ID})
+	})
+	return out, s.db.auditDenied(ctx, err)
+}
