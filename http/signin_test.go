@@ -50,7 +50,7 @@ func newStaffFixture(t *testing.T, backend string) *staffFixture {
 	db := storetest.Open(t, backend)
 	clock := &fakeClock{t: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)}
 	db.SetClock(clock.now)
-	accounts, err := sqlstore.NewAccountService(db, flare.DefaultSessionPolicy(), storetest.FastParams, "Flare test")
+	accounts, err := sqlstore.NewAccountService(db, storetest.Keys(t, db), flare.DefaultSessionPolicy(), storetest.FastParams, "Flare test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,12 +12,14 @@ import (
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/auth"
+	"github.com/flare-ilo/flare/vault"
 )
 
 // AccountService implements flare.AccountService: enrolment, sign-in with
 // a second factor, and database-backed sessions that any instance can serve.
 type AccountService struct {
 	db        *DB
+	keys      *KeyStore
 	policy    flare.SessionPolicy
 	passwords *auth.PasswordPolicy
 	params    auth.Params
@@ -28,13 +31,17 @@ type AccountService struct {
 }
 
 // NewAccountService returns the account service on db. issuer is the name
-// authenticator apps show for this installation.
-func NewAccountService(db *DB, policy flare.SessionPolicy, params auth.Params, issuer string) (*AccountService, error) {
+// authenticator apps show for this installation; keys seal each user's
+// TOTP secret, which would let a database thief pass the second factor.
+func NewAccountService(db *DB, keys *KeyStore, policy flare.SessionPolicy, params auth.Params, issuer string) (*AccountService, error) {
+	if keys == nil {
+		return nil, errors.New("account service: a key store is required to seal TOTP secrets")
+	}
 	dummy, err := auth.HashPassword("dummy password for timing", params)
 	if err != nil {
 		return nil, err
 	}
-	return &AccountService{db: db, policy: policy, passwords: auth.NewPasswordPolicy(), params: params, issuer: issuer, dummyHash: dummy}, nil
+	return &AccountService{db: db, keys: keys, policy: policy, passwords: auth.NewPasswordPolicy(), params: params, issuer: issuer, dummyHash: dummy}, nil
 }
 
 var _ flare.AccountService = (*AccountService)(nil)
@@ -59,8 +66,8 @@ func (s *AccountService) Enrolment(ctx context.Context, token string) (*flare.En
 				return err
 			}
 			secret = key.Secret
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1 WHERE id = $2`, secret, u.ID); err != nil {
-				return fmt.Errorf("store TOTP secret for user %s: %w", u.ID, err)
+			if err := s.storeSecret(ctx, tx, u.ID, secret); err != nil {
+				return err
 			}
 		}
 		out = &flare.Enrolment{User: u, TOTPSecret: secret, TOTPURL: auth.TOTPURL(s.issuer, u.Email, secret)}
@@ -76,9 +83,9 @@ func (s *AccountService) pendingEnrolment(ctx context.Context, tx *sql.Tx, token
 		return nil, "", errEnrolment
 	}
 	var expires sql.NullTime
-	var secret sql.NullString
+	var sealed sql.NullString
 	row := tx.QueryRowContext(ctx, `SELECT `+userColumns+`, enrol_expires_at, totp_secret FROM users WHERE enrol_token_hash = $1`, auth.HashToken(token))
-	u, err := scanUserExtra(row, &expires, &secret)
+	u, err := scanUserExtra(row, &expires, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", errEnrolment
 	}
@@ -88,7 +95,54 @@ func (s *AccountService) pendingEnrolment(ctx context.Context, tx *sql.Tx, token
 	if u.Disabled || !expires.Valid || !s.db.now().Before(expires.Time) {
 		return nil, "", errEnrolment
 	}
-	return u, secret.String, nil
+	if !sealed.Valid {
+		return u, "", nil
+	}
+	secret, err := s.openSecret(ctx, tx, u.ID, sealed.String)
+	return u, secret, err
+}
+
+// secretLocation binds a sealed TOTP secret to its user's row and column.
+func secretLocation(userID string) vault.Location {
+	return vault.Location{Table: "users", Column: "totp_secret", RowID: userID}
+}
+
+// storeSecret seals a TOTP secret under the user's own data key (created
+// on first use) and stores it.
+func (s *AccountService) storeSecret(ctx context.Context, tx *sql.Tx, userID, secret string) error {
+	key, err := s.keys.DataKey(ctx, tx, "user", userID)
+	if flare.ErrorCodeOf(err) == flare.ENOTFOUND && !errors.Is(err, ErrDataKeyDestroyed) {
+		key, err = s.keys.CreateDataKey(ctx, tx, "user", userID)
+	}
+	if err != nil {
+		return fmt.Errorf("data key of user %s: %w", userID, err)
+	}
+	sealed, err := key.SealString(secretLocation(userID), secret)
+	if err != nil {
+		return fmt.Errorf("seal TOTP secret of user %s: %w", userID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1 WHERE id = $2`, base64.StdEncoding.EncodeToString(sealed), userID); err != nil {
+		return fmt.Errorf("store TOTP secret of user %s: %w", userID, err)
+	}
+	return nil
+}
+
+// openSecret decrypts a stored TOTP secret; any tampering is an error, never
+// a wrong secret.
+func (s *AccountService) openSecret(ctx context.Context, tx *sql.Tx, userID, stored string) (string, error) {
+	sealed, err := base64.StdEncoding.DecodeString(stored)
+	if err != nil {
+		return "", fmt.Errorf("TOTP secret of user %s: not a sealed value", userID)
+	}
+	key, err := s.keys.DataKey(ctx, tx, "user", userID)
+	if err != nil {
+		return "", fmt.Errorf("data key of user %s: %w", userID, err)
+	}
+	secret, err := key.OpenString(secretLocation(userID), sealed)
+	if err != nil {
+		return "", fmt.Errorf("open TOTP secret of user %s: %w", userID, err)
+	}
+	return secret, nil
 }
 
 // CompleteEnrolment implements flare.AccountService.
@@ -255,12 +309,19 @@ func (s *AccountService) CompleteSignIn(ctx context.Context, pendingToken, code 
 // the same UPDATE that checks it, so two requests with one code cannot both
 // pass) or an unused recovery code.
 func (s *AccountService) checkSecondFactor(ctx context.Context, tx *sql.Tx, userID, code string) error {
-	var secret sql.NullString
+	var sealed sql.NullString
 	var lastStep int64
-	if err := tx.QueryRowContext(ctx, `SELECT totp_secret, totp_last_step FROM users WHERE id = $1`, userID).Scan(&secret, &lastStep); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT totp_secret, totp_last_step FROM users WHERE id = $1`, userID).Scan(&sealed, &lastStep); err != nil {
 		return fmt.Errorf("load second factor of user %s: %w", userID, err)
 	}
-	if step, ok := auth.VerifyTOTP(secret.String, code, s.db.now(), lastStep); ok && secret.Valid {
+	secret := ""
+	if sealed.Valid {
+		var err error
+		if secret, err = s.openSecret(ctx, tx, userID, sealed.String); err != nil {
+			return err
+		}
+	}
+	if step, ok := auth.VerifyTOTP(secret, code, s.db.now(), lastStep); ok && secret != "" {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, userID)
 		if err != nil {
 			return fmt.Errorf("record TOTP step: %w", err)

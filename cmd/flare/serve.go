@@ -13,6 +13,7 @@ import (
 	"github.com/flare-ilo/flare/html"
 	flarehttp "github.com/flare-ilo/flare/http"
 	"github.com/flare-ilo/flare/sqlstore"
+	"github.com/flare-ilo/flare/vault"
 )
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -21,6 +22,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	db.register(fs)
 	var af auditFlags
 	af.register(fs)
+	var keyFile keyFileFlag
+	keyFile.register(fs)
 	checkpointEvery := fs.Duration("checkpoint-interval", time.Minute, "how often a signed checkpoint of the audit log is published (env FLARE_CHECKPOINT_INTERVAL)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (env FLARE_LOG_LEVEL)")
@@ -30,7 +33,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
 	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
 		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL",
-		"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL"}
+		"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL", "key-file": "FLARE_KEY_FILE"}
 	for _, m := range []map[string]string{dbEnv, auditEnv} {
 		for k, v := range m {
 			envNames[k] = v
@@ -76,7 +79,19 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	// However serve ends, the checkpointer stops and writes its last
 	// checkpoint before the database closes.
 	defer func() { stopCheckpoints(); <-checkpoints }()
-	accounts, err := sqlstore.NewAccountService(store, flare.DefaultSessionPolicy(), auth.DefaultParams(), *issuer)
+	// The key ring lives outside the database; it is made on first start.
+	ring, created, err := vault.OpenOrCreate(keyFile.resolve(&db))
+	if err != nil {
+		return flare.Errorf(flare.EINVALID, "-key-file: %v", err)
+	}
+	if created {
+		logger.Warn("created a new key ring: back it up apart from the database", "path", keyFile.resolve(&db))
+	}
+	keys := sqlstore.NewKeyStore(store, ring)
+	if err := keys.Check(ctx); err != nil {
+		return err
+	}
+	accounts, err := sqlstore.NewAccountService(store, keys, flare.DefaultSessionPolicy(), auth.DefaultParams(), *issuer)
 	if err != nil {
 		return err
 	}

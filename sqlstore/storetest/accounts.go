@@ -53,7 +53,7 @@ func newAccountFixture(t *testing.T, dbURL string) *accountFixture {
 	c := &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	db.SetClock(c.Now)
 	policy := flare.DefaultSessionPolicy()
-	accounts, err := sqlstore.NewAccountService(db, policy, FastParams, "Flare test")
+	accounts, err := sqlstore.NewAccountService(db, Keys(t, db), policy, FastParams, "Flare test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +163,11 @@ func testEnrolment(t *testing.T, f *accountFixture) {
 	e2, _ := f.accounts.Enrolment(ctx, token)
 	if e1.TOTPSecret == "" || e1.TOTPSecret != e2.TOTPSecret || !strings.HasPrefix(e1.TOTPURL, "otpauth://totp/") {
 		t.Fatalf("enrolment secret unstable or missing: %+v %+v", e1, e2)
+	}
+	// The secret would let a database thief pass the second factor: it is
+	// sealed under the user's data key (R-CR1).
+	if n := rowsContaining(t, f.db, "users", e1.TOTPSecret); n != 0 {
+		t.Error("TOTP secret stored in plain text")
 	}
 	code, _ := auth.TOTPCode(e1.TOTPSecret, f.clock.Now())
 	_, err = f.accounts.CompleteEnrolment(ctx, token, "password12345", code)

@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for schema set-up
 
 	"github.com/flare-ilo/flare/sqlstore"
+	"github.com/flare-ilo/flare/vault"
 )
 
 // Environment variables that configure the PostgreSQL runs.
@@ -115,4 +116,15 @@ func newPostgresSchema(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Keys returns a key store on db with a fresh key ring in a temporary
+// directory, as serve creates one on first start.
+func Keys(t testing.TB, db *sqlstore.DB) *sqlstore.KeyStore {
+	t.Helper()
+	v, _, err := vault.OpenOrCreate(filepath.Join(t.TempDir(), vault.DefaultFileName))
+	if err != nil {
+		t.Fatalf("key ring: %v", err)
+	}
+	return sqlstore.NewKeyStore(db, v)
 }

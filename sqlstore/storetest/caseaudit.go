@@ -183,7 +183,7 @@ func testAuditHoldsNoValues(t *testing.T, db *sqlstore.DB) {
 	if _, err := svc.Case(ctx, c.ID); err != nil {
 		t.Fatal(err)
 	}
-	accounts, err := sqlstore.NewAccountService(db, flare.DefaultSessionPolicy(), FastParams, "Flare test")
+	accounts, err := sqlstore.NewAccountService(db, Keys(t, db), flare.DefaultSessionPolicy(), FastParams, "Flare test")
 	if err != nil {
 		t.Fatal(err)
 	}
