@@ -228,3 +228,24 @@ func TestLinkHelp(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }
+
+// FuzzLinkInput feeds arbitrary CSV and configuration text to flare link:
+// it must succeed or reject the input with exit status 2, never panic or
+// fail otherwise.
+func FuzzLinkInput(f *testing.F) {
+	f.Add("rec_id,given_name,surname\n1,ann,lee\n2,anne,lee\n", "")
+	f.Add("rec_id, given_name, date_of_birth\n1, ann, 19900101\n2, ann, 01/01/1990\n", `{"threshold":0.9}`)
+	f.Add("rec_id,name\n1,\"a\"\"b\"\n2,\n", `{"fields":[{"column":"name","comparator":"tokens"}],"blocking":[["sorted:name"]]}`)
+	f.Add("rec_id,surname\n1\n", `{"fields":[`)
+	f.Fuzz(func(t *testing.T, data, config string) {
+		dir := t.TempDir()
+		args := []string{"link", "--dedupe", "-", "--id", "rec_id"}
+		if config != "" {
+			args = append(args, "--config", writeFile(t, dir, "c.json", config))
+		}
+		_, stderr, code := runCLI(t, data, nil, args...)
+		if code != 0 && code != 2 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
+}
