@@ -149,7 +149,8 @@ func first(s []string) string {
 // records; their union tolerates an error in any one field: names that sound
 // alike (in either order) with the birth year, postcode or town; the same
 // postcode and house, street or initial; the same street; the birth date
-// and an initial; the same identity number. Without a birth date, names
+// with an initial, the house number, postcode or town; the same identity
+// number. Without a birth date, names
 // that sound alike form a rule on their own.
 func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	var rules [][]string
@@ -184,6 +185,9 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 		add(dob, "first1:"+given)
 		add(dob, "first1:"+surname)
 		add(dob, "first1:"+full)
+		add(dob, number)
+		add(dob, post)
+		add(dob, town)
 	} else {
 		add("soundex:" + names)
 	}
