@@ -101,7 +101,9 @@ func TestBrowserEnrolAndSignInWithTOTP(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#code"), code),
 		chromedp.Submit(chromedp.CSS("#code")),
-		chromedp.WaitVisible(chromedp.CSS("main h1")),
+		// The staff menu exists only once signed in, so this waits for
+		// the new page rather than finding the old one's heading.
+		chromedp.WaitVisible(chromedp.CSS("nav.staff-nav")),
 	)
 	if err != nil {
 		t.Fatalf("code step: %v", err)
