@@ -150,8 +150,8 @@ func first(s []string) string {
 // alike (in either order) with the birth year, postcode or town; the same
 // postcode and house, street or initial; the same street; the birth date
 // with an initial, the house number, postcode or town; the same identity
-// number. Without a birth date, names
-// that sound alike form a rule on their own.
+// number. Without a birth date, names that sound alike and places form
+// rules on their own.
 func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	var rules [][]string
 	add := func(keys ...string) {
@@ -167,6 +167,7 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 	dob, post := first(byRole[roleBirthDate]), first(byRole[rolePostcode])
 	number := first(byRole[roleStreetNumber])
 	town := first(byRole[roleLocality])
+	region := first(byRole[roleRegion])
 
 	names := given + "+" + surname
 	switch {
@@ -189,7 +190,14 @@ func inferBlocking(byRole map[role][]string, fields []Field) [][]string {
 		add(dob, post)
 		add(dob, town)
 	} else {
+		// Without a birth date little tells two people apart: the names
+		// alone and the place alone form rules too. These generate many
+		// pairs on a large list.
 		add("soundex:" + names)
+		add(post, town)
+		add(post, region)
+		add(town, region)
+		add(number, region)
 	}
 	add("sorted:" + full)
 	add("sorted:" + org)
