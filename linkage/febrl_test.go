@@ -11,10 +11,14 @@ import (
 
 // sharedData returns the shared data folder found by walking up from the
 // package directory (the repository's sibling "shared/data"), or "" when it
-// is absent; FLARE_SHARED_DATA overrides the search.
+// is absent; FLARE_SHARED_DATA overrides the search (a missing folder there
+// also gives "", which is how to check that the tests pass without it).
 func sharedData(t testing.TB) string {
 	t.Helper()
 	if d := os.Getenv("FLARE_SHARED_DATA"); d != "" {
+		if _, err := os.Stat(d); err != nil {
+			return ""
+		}
 		return d
 	}
 	dir, err := os.Getwd()
