@@ -24,7 +24,7 @@ func BenchmarkCaseRead(b *testing.B) {
 			if err := sqlstore.NewAgencyService(db).CreateAgency(context.Background(), agency); err != nil {
 				b.Fatal(err)
 			}
-			ctx := flare.WithActor(context.Background(), flare.Actor{UserID: "bench", AgencyID: agency.ID})
+			ctx := flare.WithActor(context.Background(), flare.Actor{UserID: "0193c000-0000-7000-8000-0000000000be", AgencyID: agency.ID, Roles: []string{"inspector"}})
 			svc := sqlstore.NewCaseService(db)
 			ids := make([]string, 1000)
 			for i := range ids {
