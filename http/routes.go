@@ -23,6 +23,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /login/code", s.handleCodeForm)
 	mux.HandleFunc("POST /login/code", s.rateLimited(s.signIn, s.handleCode))
 	mux.HandleFunc("POST /logout", s.handleSignOut)
+	mux.HandleFunc("POST /logout/everywhere", s.requireUser(s.handleSignOutEverywhere))
 	mux.HandleFunc("GET /enrol/{token}", s.handleEnrolForm)
 	mux.HandleFunc("GET /enrol/{token}/qr.png", s.handleEnrolQR)
 	mux.HandleFunc("POST /enrol/{token}", s.rateLimited(s.signIn, s.handleEnrol))

@@ -118,6 +118,18 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
+// handleSignOutEverywhere ends every session of the user: the phone left in
+// a taxi as well as this browser.
+func (s *Server) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r.Context())
+	if err := s.cfg.Accounts.SignOutEverywhere(r.Context(), u.ID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.clearCookie(w, r, SessionCookie)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
 func (s *Server) handleEnrolForm(w http.ResponseWriter, r *http.Request) {
 	e, err := s.cfg.Accounts.Enrolment(r.Context(), r.PathValue("token"))
 	if err != nil {

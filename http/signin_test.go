@@ -291,3 +291,22 @@ func TestSignInRateLimited(t *testing.T) {
 		t.Fatalf("other address = %d, want 401", res.StatusCode)
 	}
 }
+
+// TestSignOutEverywhere: one click ends the user's sessions on every device.
+func TestSignOutEverywhere(t *testing.T) {
+	f := newStaffFixture(t, "sqlite")
+	b := f.browser(t)
+	secret := f.enrol(t, b)
+	f.signIn(t, b, secret, "/app")
+	phone := f.browser(t)
+	f.signIn(t, phone, secret, "/app")
+	if res, _ := phone.do("GET", "/api/v1/cases", nil); res.StatusCode != 200 {
+		t.Fatalf("second device = %d", res.StatusCode)
+	}
+	if res, _ := b.do("POST", "/logout/everywhere", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out everywhere = %d", res.StatusCode)
+	}
+	if res, _ := phone.do("GET", "/api/v1/cases", nil); res.StatusCode != 401 {
+		t.Fatalf("second device after sign-out everywhere = %d, want 401", res.StatusCode)
+	}
+}

@@ -423,15 +423,18 @@ func (s *AccountService) SignOut(ctx context.Context, token string) error {
 	})
 }
 
-// SignOutEverywhere implements flare.AccountService.
+// SignOutEverywhere implements flare.AccountService. It ends every
+// session of the user, the current one included, and records it.
 func (s *AccountService) SignOutEverywhere(ctx context.Context, userID string) error {
 	if !validID(userID) {
 		return flare.Errorf(flare.ENOTFOUND, "user not found")
 	}
-	if _, err := s.db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
-		return fmt.Errorf("sign out everywhere: %w", err)
-	}
-	return nil
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return fmt.Errorf("sign out everywhere: %w", err)
+		}
+		return s.db.record(ctx, tx, auditEvent{action: audit.ActionSignOut, recordType: "user", recordID: userID, fields: []string{"sessions"}})
+	})
 }
 
 func scanUserExtra(r scanner, extra ...any) (*flare.User, error) {

@@ -24,6 +24,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	af.register(fs)
 	var keyFile keyFileFlag
 	keyFile.register(fs)
+	sessionIdle := fs.Duration("session-idle", 30*time.Minute, "a staff session ends after this long without a request (env FLARE_SESSION_IDLE)")
+	sessionMax := fs.Duration("session-max", 12*time.Hour, "a staff session ends this long after sign-in (env FLARE_SESSION_MAX)")
+	lockAfter := fs.Int("lock-after", 10, "failed sign-ins in a row that lock an account until an admin unlocks it (env FLARE_LOCK_AFTER)")
 	checkpointEvery := fs.Duration("checkpoint-interval", time.Minute, "how often a signed checkpoint of the audit log is published (env FLARE_CHECKPOINT_INTERVAL)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (env FLARE_LOG_LEVEL)")
@@ -33,7 +36,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
 	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
 		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL",
-		"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL", "key-file": "FLARE_KEY_FILE"}
+		"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL", "key-file": "FLARE_KEY_FILE",
+		"session-idle": "FLARE_SESSION_IDLE", "session-max": "FLARE_SESSION_MAX", "lock-after": "FLARE_LOCK_AFTER"}
 	for _, m := range []map[string]string{dbEnv, auditEnv} {
 		for k, v := range m {
 			envNames[k] = v
@@ -51,6 +55,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if *checkpointEvery < time.Second {
 		return usageError("checkpoint-interval", "must be at least 1s")
+	}
+	sessions := flare.DefaultSessionPolicy()
+	sessions.IdleTimeout, sessions.AbsoluteTimeout, sessions.LockAfter = *sessionIdle, *sessionMax, *lockAfter
+	if err := validateSessionPolicy(sessions); err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
 
@@ -91,12 +100,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err := keys.Check(ctx); err != nil {
 		return err
 	}
-	accounts, err := sqlstore.NewAccountService(store, keys, flare.DefaultSessionPolicy(), auth.DefaultParams(), *issuer)
+	accounts, err := sqlstore.NewAccountService(store, keys, sessions, auth.DefaultParams(), *issuer)
 	if err != nil {
 		return err
 	}
 	srv, err := newServer(flarehttp.Config{Logger: logger, Database: store, Accounts: accounts,
-		Cases: sqlstore.NewCaseService(store), Users: sqlstore.NewUserService(store, flare.DefaultSessionPolicy()),
+		Cases: sqlstore.NewCaseService(store), Users: sqlstore.NewUserService(store, sessions),
 		BaseURL: *baseURL, SecureCookies: *secureCookies, ShutdownTimeout: *shutdown})
 	if err != nil {
 		return err
@@ -137,4 +146,20 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, usageError("log-level", "%q is not one of debug, info, warn, error", s)
 	}
 	return l, nil
+}
+
+// validateSessionPolicy refuses session settings that would lock everyone
+// out or keep sessions forever.
+func validateSessionPolicy(p flare.SessionPolicy) error {
+	switch {
+	case p.IdleTimeout < time.Minute:
+		return usageError("session-idle", "must be at least 1m")
+	case p.AbsoluteTimeout < p.IdleTimeout:
+		return usageError("session-max", "must not be shorter than -session-idle")
+	case p.AbsoluteTimeout > 7*24*time.Hour:
+		return usageError("session-max", "must be at most 168h")
+	case p.LockAfter < 3 || p.LockAfter > 100:
+		return usageError("lock-after", "must be between 3 and 100")
+	}
+	return nil
 }

@@ -162,6 +162,9 @@ func TestServeBadFlags(t *testing.T) {
 		{"bad address", nil, []string{"serve", "--addr", "nowhere", "--data", "DATA"}, "-addr"},
 		{"bad database url", nil, []string{"serve", "--database", "mysql://x", "--data", "DATA"}, "unsupported scheme"},
 		{"stray argument", nil, []string{"serve", "now"}, "unexpected argument"},
+		{"idle too short", nil, []string{"serve", "--session-idle", "10s"}, "-session-idle"},
+		{"max below idle", []string{"FLARE_SESSION_MAX=10m"}, []string{"serve"}, "-session-max"},
+		{"lock-after zero", nil, []string{"serve", "--lock-after", "0"}, "-lock-after"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
