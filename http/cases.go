@@ -1,8 +1,10 @@
 package http
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flare-ilo/flare"
@@ -85,4 +87,84 @@ func (s *Server) handleAPICaseAudit(w http.ResponseWriter, r *http.Request) {
 			Fields: e.Fields, Justification: e.Justification}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+}
+
+// caseUpdateRequest is the body of PATCH /api/v1/cases/{id}: the fields to
+// change; absent fields stay as they are, and "closed_on": null clears the
+// date.
+type caseUpdateRequest struct {
+	Title    *string           `json:"title"`
+	Status   *flare.CaseStatus `json:"status"`
+	ClosedOn optionalDate      `json:"closed_on"`
+}
+
+// optionalDate tells an absent field from an explicit null.
+type optionalDate struct {
+	Set   bool
+	Value *time.Time
+}
+
+// UnmarshalJSON reads null or a "YYYY-MM-DD" date.
+func (d *optionalDate) UnmarshalJSON(b []byte) error {
+	d.Set = true
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return flare.FieldError("closed_on", "must be a date YYYY-MM-DD or null")
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return flare.FieldError("closed_on", "must be a date YYYY-MM-DD or null")
+	}
+	d.Value = &t
+	return nil
+}
+
+// handleAPIUpdateCase changes a case. The client must say which version it
+// changes with If-Match (the ETag of its last read): without it 428, with a
+// stale one 412 and nothing changed (security checklist R-CC1).
+func (s *Server) handleAPIUpdateCase(w http.ResponseWriter, r *http.Request) {
+	match := r.Header.Get("If-Match")
+	if match == "" {
+		s.writeErrorStatus(w, r, http.StatusPreconditionRequired,
+			flare.Errorf(flare.EINVALID, "send If-Match with the ETag of the case as you read it"))
+		return
+	}
+	version, ok := parseETag(match)
+	if !ok {
+		s.writeError(w, r, flare.Errorf(flare.EINVALID, "If-Match must be an ETag from this API, like \"v3\""))
+		return
+	}
+	var req caseUpdateRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	upd := flare.CaseUpdate{Version: version, Title: req.Title, Status: req.Status}
+	if req.ClosedOn.Set {
+		upd.ClosedOn = &req.ClosedOn.Value
+	}
+	c, err := s.cfg.Cases.UpdateCase(r.Context(), r.PathValue("id"), upd)
+	if err != nil {
+		if fv, stale := fieldOf(err, "version"); stale && fv == "stale" {
+			s.writeErrorStatus(w, r, http.StatusPreconditionFailed, err)
+			return
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(c.Version))
+	writeJSON(w, http.StatusOK, c)
+}
+
+// parseETag reads an ETag made by etag.
+func parseETag(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "W/")
+	if len(s) < 4 || !strings.HasPrefix(s, `"v`) || !strings.HasSuffix(s, `"`) {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s[2:len(s)-1], 10, 64)
+	return v, err == nil && v > 0
 }

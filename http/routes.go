@@ -32,6 +32,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/cases", s.requireUser(s.handleAPICaseList))
 	mux.HandleFunc("GET /api/v1/cases/{id}", s.requireUser(s.handleAPICase))
 	mux.HandleFunc("GET /api/v1/cases/{id}/audit", s.requireUser(s.handleAPICaseAudit))
+	mux.HandleFunc("PATCH /api/v1/cases/{id}", s.requireUser(s.handleAPIUpdateCase))
 	mux.HandleFunc("GET /api/v1/users", s.requireUser(s.handleAPIUsers))
 	mux.HandleFunc("POST /api/v1/users", s.requireUser(s.handleAPICreateUser))
 	mux.HandleFunc("POST /api/v1/users/{id}/{action}", s.requireUser(s.handleAPIUserAction))

@@ -16,8 +16,17 @@ import (
 
 func (b *browser) json(method, path, body string) (*http.Response, string) {
 	b.t.Helper()
+	return b.jsonIfMatch(method, path, body, "")
+}
+
+// jsonIfMatch sends a JSON request with an If-Match header when etag is set.
+func (b *browser) jsonIfMatch(method, path, body, etag string) (*http.Response, string) {
+	b.t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	if etag != "" {
+		req.Header.Set("If-Match", etag)
+	}
 	req.RemoteAddr = b.remote
 	for _, c := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
