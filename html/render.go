@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/flare-ilo/flare"
 )
@@ -168,6 +169,22 @@ type UsersView struct {
 	ErrorMessage  string
 	NewUser       *flare.User
 	EnrolmentLink string
+}
+
+// CaseView is one case, and for supervisors who accessed it.
+type CaseView struct {
+	Page
+	Case       *flare.Case
+	ShowAccess bool
+	Access     []AccessLine
+}
+
+// AccessLine is one line of "who looked at this case, when".
+type AccessLine struct {
+	At      time.Time
+	Who     string
+	Action  string
+	Outcome string
 }
 
 // ErrorView is a page that says something went wrong, in plain words.

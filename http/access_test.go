@@ -14,11 +14,11 @@ import (
 
 // signedIn creates, enrols and signs in a user with one role, and returns a
 // browser holding its session.
-func (f *staffFixture) signedIn(t *testing.T, agency *flare.Agency, role flare.Role) *browser {
+func (f *staffFixture) signedIn(t *testing.T, agency *flare.Agency, role flare.Role, more ...flare.Role) *browser {
 	t.Helper()
 	ctx := context.Background()
 	email := fmt.Sprintf("%s.%s@test.example", role, agency.ID)
-	u := &flare.User{AgencyID: agency.ID, Email: email, Roles: []flare.Role{role}}
+	u := &flare.User{AgencyID: agency.ID, Email: email, Roles: append([]flare.Role{role}, more...)}
 	token, err := sqlstore.NewUserService(f.db, flare.DefaultSessionPolicy()).CreateUser(flare.WithActor(ctx, flare.Actor{Console: true}), u)
 	if err != nil {
 		t.Fatal(err)
@@ -172,5 +172,24 @@ func TestUpdateCaseThroughAPI(t *testing.T) {
 				t.Errorf("admin PATCH = %d, want 403", res.StatusCode)
 			}
 		})
+	}
+}
+
+// TestCasePageShowsAccessToSupervisors: the supervisor's case page lists
+// who read the case, by email for colleagues; an inspector's does not.
+func TestCasePageShowsAccessToSupervisors(t *testing.T) {
+	f := newStaffFixture(t, "sqlite")
+	inspector := f.signedIn(t, f.agency, flare.RoleInspector)
+	res, body := inspector.do("GET", "/cases/"+f.ownCase.ID, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "Garment workshop") || strings.Contains(body, "Who looked at this case") {
+		t.Fatalf("inspector's case page = %d", res.StatusCode)
+	}
+	supervisor := f.signedIn(t, f.agency, flare.RoleSupervisor)
+	res, body = supervisor.do("GET", "/cases/"+f.ownCase.ID+"?lang=en", nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "Who looked at this case") || !strings.Contains(body, "inspector."+f.agency.ID+"@test.example") {
+		t.Fatalf("supervisor's case page = %d: %s", res.StatusCode, body)
+	}
+	if res, _ := inspector.do("GET", "/cases/"+f.otherCase.ID, nil); res.StatusCode != 404 {
+		t.Errorf("another agency's case page = %d, want 404", res.StatusCode)
 	}
 }

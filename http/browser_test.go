@@ -134,7 +134,7 @@ func TestScreenshots(t *testing.T) {
 	ts := httptest.NewServer(f.Handler())
 	defer ts.Close()
 	ctx := newBrowser(t)
-	admin := f.signedIn(t, f.agency, flare.RoleAdmin)
+	admin := f.signedIn(t, f.agency, flare.RoleAdmin, flare.RoleSupervisor)
 	sess := admin.cookies[SessionCookie].Value
 	// The page script sets a plain cookie of the same name; the server
 	// reads only its value.
@@ -142,7 +142,8 @@ func TestScreenshots(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.cookie = "`+SessionCookie+`=`+sess+`; path=/"`)); err != nil {
 		t.Fatal(err)
 	}
-	pages := map[string]string{"home": "/", "signin": "/login", "enrol": "/enrol/" + f.enrolToken, "app": "/app", "users": "/admin/users", "notfound": "/nope"}
+	pages := map[string]string{"home": "/", "signin": "/login", "enrol": "/enrol/" + f.enrolToken, "app": "/app", "users": "/admin/users", "notfound": "/nope",
+		"cases": "/cases", "case": "/cases/" + f.ownCase.ID}
 	for _, lang := range []string{"en", "ar"} {
 		for _, width := range []int{390, 1280} {
 			for name, path := range pages {

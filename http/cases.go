@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/html"
+	"github.com/flare-ilo/flare/policy"
 )
 
 // caseListResponse is the JSON body of GET /api/v1/cases.
@@ -167,4 +169,44 @@ func parseETag(s string) (int64, bool) {
 	}
 	v, err := strconv.ParseInt(s[2:len(s)-1], 10, 64)
 	return v, err == nil && v > 0
+}
+
+// handleCasePage shows one case; a supervisor also sees who accessed it.
+func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request) {
+	c, err := s.cfg.Cases.Case(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	view := html.CaseView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Case: c}
+	actor, _ := flare.ActorFrom(r.Context())
+	rec := policy.Record{Type: "case", OwnerAgencyID: c.AgencyID}
+	if policy.Decide(actor, policy.ReadAudit, rec, nil) == policy.Allow {
+		entries, err := s.cfg.Cases.CaseAudit(r.Context(), c.ID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		view.ShowAccess = true
+		for _, e := range entries {
+			view.Access = append(view.Access, html.AccessLine{At: e.At, Who: s.who(r, e), Action: string(e.Action), Outcome: string(e.Outcome)})
+		}
+	}
+	s.render(w, r, http.StatusOK, "case", view)
+}
+
+// who names the actor of an audit entry for a supervisor: the email of a
+// colleague of their own agency; for other agencies only the ids, since
+// their staff are theirs to name.
+func (s *Server) who(r *http.Request, e audit.Entry) string {
+	if e.Console {
+		return s.cfg.Renderer.Catalog().T(s.cfg.Renderer.Catalog().Choose(r).Code, "audit.console")
+	}
+	me, _ := userFrom(r.Context())
+	if s.cfg.Users != nil && e.UserID != "" && e.AgencyID == me.AgencyID {
+		if u, err := s.cfg.Users.User(r.Context(), e.UserID); err == nil && u.AgencyID == me.AgencyID {
+			return u.Email
+		}
+	}
+	return strings.Trim(e.AgencyID+" "+e.UserID, " ")
 }

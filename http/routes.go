@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /enrol/{token}", s.rateLimited(s.signIn, s.handleEnrol))
 	mux.HandleFunc("GET /app", s.requireUser(s.handleApp))
 	mux.HandleFunc("GET /cases", s.requireUser(s.handleCaseList))
+	mux.HandleFunc("GET /cases/{id}", s.requireUser(s.handleCasePage))
 	mux.HandleFunc("GET /api/v1/cases", s.requireUser(s.handleAPICaseList))
 	mux.HandleFunc("GET /api/v1/cases/{id}", s.requireUser(s.handleAPICase))
 	mux.HandleFunc("GET /api/v1/cases/{id}/audit", s.requireUser(s.handleAPICaseAudit))
