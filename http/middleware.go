@@ -22,7 +22,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	}))
 	h = s.authenticate(h)
 	h = cop.Handler(h)
-	h = securityHeaders(h)
+	h = securityHeaders(h, s.cfg.SecureCookies)
 	h = s.observe(h)
 	h = s.recoverPanic(h)
 	return requestID(h)
@@ -139,10 +139,15 @@ func (s *Server) recoverPanic(next http.Handler) http.Handler {
 // security policy with no inline script and no framing, no MIME sniffing, no
 // referrer, no camera, microphone or location, and no caching of pages,
 // which may hold personal data (security checklist R-IN2). Static assets set
-// their own long-lived Cache-Control.
-func securityHeaders(next http.Handler) http.Handler {
+// their own long-lived Cache-Control. Behind TLS (the request came over TLS,
+// or the operator says a TLS proxy fronts the server) browsers are told to
+// use HTTPS only for a year.
+func securityHeaders(next http.Handler, behindTLS bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if r.TLS != nil || behindTLS {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")

@@ -459,3 +459,21 @@ func TestRedactAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestHSTSOnlyBehindTLS: HSTS is sent over TLS or behind a TLS proxy, never
+// on plain HTTP, where it would be meaningless.
+func TestHSTSOnlyBehindTLS(t *testing.T) {
+	s := newTestServer(t, "sqlite")
+	if got := s.get(t, "/healthz").Header.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("HSTS on plain HTTP: %q", got)
+	}
+	req := httptest.NewRequest("GET", "https://flare.example/healthz", nil)
+	if got := s.do(t, req).Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=31536000") {
+		t.Errorf("HSTS over TLS = %q", got)
+	}
+	s.cfg.SecureCookies = true
+	s.handler = s.middleware(s.routes())
+	if got := s.get(t, "/healthz").Header.Get("Strict-Transport-Security"); got == "" {
+		t.Error("no HSTS behind a TLS proxy")
+	}
+}
