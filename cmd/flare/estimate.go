@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/flare-ilo/flare"
@@ -88,15 +87,11 @@ func runEstimate(ctx context.Context, env *cliEnv, args []string) error {
 }
 
 func readCaptureTable(path string, stdin io.Reader) (*mse.Table, error) {
-	r := stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, usageError("in", "cannot open %s: %v", path, errors.Unwrap(err))
-		}
-		defer f.Close()
-		r = f
+	r, err := openInput("in", path, stdin)
+	if err != nil {
+		return nil, err
 	}
+	defer r.Close()
 	t, err := mse.ReadCSV(r)
 	var ie *mse.InputError
 	if errors.As(err, &ie) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/flare-ilo/flare"
@@ -42,7 +41,7 @@ func runScreen(_ context.Context, env *cliEnv, args []string) error {
 		return usageError("rule", "unknown rule set %q (known: %s)", *rule, strings.Join(screening.Versions(), ", "))
 	}
 
-	data, err := readScreenInput(*in, env.stdin)
+	data, err := readInput("in", *in, env.stdin, maxScreenInput)
 	if err != nil {
 		return err
 	}
@@ -66,27 +65,6 @@ func runScreen(_ context.Context, env *cliEnv, args []string) error {
 		return fmt.Errorf("write screening: %w", err)
 	}
 	return nil
-}
-
-// readScreenInput reads the --in file, or standard input for "-".
-func readScreenInput(path string, stdin io.Reader) ([]byte, error) {
-	r := stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, usageError("in", "cannot open %s: %v", path, errors.Unwrap(err))
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxScreenInput+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > maxScreenInput {
-		return nil, usageError("in", "%s is larger than %d MiB", path, maxScreenInput>>20)
-	}
-	return data, nil
 }
 
 // screenInputError turns the engine's input error into an invalid-input

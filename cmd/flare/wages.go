@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/wages"
@@ -35,7 +34,7 @@ func runWages(_ context.Context, env *cliEnv, args []string) error {
 	if *format != "json" && *format != "text" {
 		return usageError("format", "%q is not json or text", *format)
 	}
-	data, err := readClaimFile(*in, env.stdin)
+	data, err := readInput("in", *in, env.stdin, maxClaimBytes)
 	if err != nil {
 		return err
 	}
@@ -56,28 +55,6 @@ func runWages(_ context.Context, env *cliEnv, args []string) error {
 	}
 	_, err = fmt.Fprintf(env.stdout, "%s\n", out)
 	return err
-}
-
-// readClaimFile reads the --in file ("-" for stdin), refusing one larger
-// than maxClaimBytes.
-func readClaimFile(path string, stdin io.Reader) ([]byte, error) {
-	r := stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, usageError("in", "cannot open %s: %v", path, errors.Unwrap(err))
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxClaimBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > maxClaimBytes {
-		return nil, usageError("in", "%s is larger than %d MiB", path, maxClaimBytes>>20)
-	}
-	return data, nil
 }
 
 // claimError turns the engine's InputErrors into one invalid-input error
