@@ -27,16 +27,16 @@ func (f *staffFixture) signedIn(t *testing.T, agency *flare.Agency, role flare.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _ := auth.TOTPCode(e.TOTPSecret, f.clock.now())
+	code, _ := auth.TOTPCode(e.TOTPSecret, f.clock.Now())
 	if _, err := f.cfg.Accounts.CompleteEnrolment(ctx, token, "river otter pay slip", code); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.add(30 * 1e9)
+	f.clock.Add(30 * 1e9)
 	pending, err := f.cfg.Accounts.SignIn(ctx, email, "river otter pay slip")
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _ = auth.TOTPCode(e.TOTPSecret, f.clock.now())
+	code, _ = auth.TOTPCode(e.TOTPSecret, f.clock.Now())
 	session, err := f.cfg.Accounts.CompleteSignIn(ctx, pending, code)
 	if err != nil {
 		t.Fatal(err)

@@ -66,7 +66,7 @@ func TestBrowserEnrolAndSignInWithTOTP(t *testing.T) {
 		t.Fatalf("open enrolment page: %v", err)
 	}
 	secret = strings.TrimSpace(secret)
-	code, _ := auth.TOTPCode(secret, f.clock.now())
+	code, _ := auth.TOTPCode(secret, f.clock.Now())
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#password"), "river otter pay slip"),
 		chromedp.SendKeys(chromedp.CSS("#password2"), "river otter pay slip"),
@@ -84,7 +84,7 @@ func TestBrowserEnrolAndSignInWithTOTP(t *testing.T) {
 	if n := len(strings.Fields(codes)); n != 10 {
 		t.Fatalf("enrolment showed %d recovery codes, want 10: %q", n, codes)
 	}
-	f.clock.add(30 * time.Second)
+	f.clock.Add(30 * time.Second)
 
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("a.button")),
@@ -97,7 +97,7 @@ func TestBrowserEnrolAndSignInWithTOTP(t *testing.T) {
 	if err != nil {
 		t.Fatalf("password step: %v", err)
 	}
-	code, _ = auth.TOTPCode(secret, f.clock.now())
+	code, _ = auth.TOTPCode(secret, f.clock.Now())
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#code"), code),
 		chromedp.Submit(chromedp.CSS("#code")),

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +18,11 @@ import (
 	"github.com/flare-ilo/flare/sqlstore/storetest"
 )
 
-// fakeClock is moved by hand, so TOTP codes and timeouts are deterministic.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // staffFixture is a server with accounts on a real database, one agency with
 // a case, another agency with a case, and a user invited to the first.
 type staffFixture struct {
 	*testServer
-	clock      *fakeClock
+	clock      *storetest.Clock
 	agency     *flare.Agency
 	ownCase    *flare.Case
 	otherCase  *flare.Case
@@ -48,8 +34,8 @@ func newStaffFixture(t *testing.T, backend string) *staffFixture {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.Open(t, backend)
-	clock := &fakeClock{t: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)}
-	db.SetClock(clock.now)
+	clock := storetest.NewClock(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
+	db.SetClock(clock.Now)
 	accounts, err := sqlstore.NewAccountService(db, storetest.Keys(t, db), flare.DefaultSessionPolicy(), storetest.FastParams, "Flare test")
 	if err != nil {
 		t.Fatal(err)
@@ -71,8 +57,8 @@ func newStaffFixture(t *testing.T, backend string) *staffFixture {
 	}
 	console := flare.WithActor(ctx, flare.Actor{Console: true})
 	cases := sqlstore.NewCaseService(db)
-	f.ownCase = &flare.Case{AgencyID: f.agency.ID, Reference: "LI-1", Title: "Garment workshop", Status: flare.CaseOpen, OpenedOn: clock.now()}
-	f.otherCase = &flare.Case{AgencyID: other.ID, Reference: "POL-1", Title: "Police secret case", Status: flare.CaseOpen, OpenedOn: clock.now()}
+	f.ownCase = &flare.Case{AgencyID: f.agency.ID, Reference: "LI-1", Title: "Garment workshop", Status: flare.CaseOpen, OpenedOn: clock.Now()}
+	f.otherCase = &flare.Case{AgencyID: other.ID, Reference: "POL-1", Title: "Police secret case", Status: flare.CaseOpen, OpenedOn: clock.Now()}
 	for _, c := range []*flare.Case{f.ownCase, f.otherCase} {
 		if err := cases.CreateCase(console, c); err != nil {
 			t.Fatal(err)
@@ -137,12 +123,12 @@ func (f *staffFixture) enrol(t *testing.T, b *browser) string {
 	if res, _ := b.do("GET", "/enrol/"+f.enrolToken+"/qr.png", nil); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("QR code = %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	code, _ := auth.TOTPCode(m[1], f.clock.now())
+	code, _ := auth.TOTPCode(m[1], f.clock.Now())
 	res, page = b.do("POST", "/enrol/"+f.enrolToken, url.Values{"password": {"river otter pay slip"}, "password2": {"river otter pay slip"}, "code": {code}})
 	if res.StatusCode != 200 || strings.Count(page, "<li><code>") != 10 {
 		t.Fatalf("enrolment = %d: %.500s", res.StatusCode, page)
 	}
-	f.clock.add(30 * time.Second)
+	f.clock.Add(30 * time.Second)
 	return m[1]
 }
 
@@ -153,9 +139,9 @@ func (f *staffFixture) signIn(t *testing.T, b *browser, secret, next string) *ht
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login/code") {
 		t.Fatalf("password step = %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
-	code, _ := auth.TOTPCode(secret, f.clock.now())
+	code, _ := auth.TOTPCode(secret, f.clock.Now())
 	res, _ = b.do("POST", "/login/code", url.Values{"code": {code}, "next": {next}})
-	f.clock.add(30 * time.Second)
+	f.clock.Add(30 * time.Second)
 	return res
 }
 

@@ -16,14 +16,21 @@ import (
 // hash, so nothing else depends on them.
 var FastParams = auth.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
-// clock is a fake clock tests move by hand.
-type clock struct {
+// Clock is a fake clock tests move by hand; give its Now to
+// sqlstore.DB.SetClock so TOTP codes and timeouts are deterministic.
+type Clock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Add moves the clock forward by d.
+func (c *Clock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
@@ -33,7 +40,7 @@ func (c *clock) Add(d time.Duration) {
 // account services.
 type accountFixture struct {
 	db       *sqlstore.DB
-	clock    *clock
+	clock    *Clock
 	agency   *flare.Agency
 	users    *sqlstore.UserService
 	accounts *sqlstore.AccountService
@@ -50,7 +57,7 @@ func newAccountFixture(t *testing.T, dbURL string) *accountFixture {
 	if _, err := db.Migrate(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	c := NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	db.SetClock(c.Now)
 	policy := flare.DefaultSessionPolicy()
 	accounts, err := sqlstore.NewAccountService(db, Keys(t, db), policy, FastParams, "Flare test")
