@@ -15,7 +15,7 @@ type command struct {
 // Each lives in its own file named after it.
 func commands() []command {
 	return []command{
-		{"serve", "run the web server (staff app, public portal, JSON API)", runServe},
+		{"serve", "run the web server: staff pages and the JSON API", runServe},
 		{"migrate", "show or change the database schema version", runMigrate},
 		{"agency", "create or list agencies", runAgency},
 		{"user", "create a staff user and print their enrolment link; unlock or disable one", runUser},
