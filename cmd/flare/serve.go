@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"flag"
 	"log/slog"
 	"net"
 	"strings"
@@ -34,11 +36,13 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a TLS proxy (env FLARE_SECURE_COOKIES)")
 	issuer := fs.String("issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
 	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
+	var tf tlsFlags
+	tf.register(fs)
 	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
 		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL",
 		"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL", "key-file": "FLARE_KEY_FILE",
 		"session-idle": "FLARE_SESSION_IDLE", "session-max": "FLARE_SESSION_MAX", "lock-after": "FLARE_LOCK_AFTER"}
-	for _, m := range []map[string]string{dbEnv, auditEnv} {
+	for _, m := range []map[string]string{dbEnv, auditEnv, tlsEnv} {
 		for k, v := range m {
 			envNames[k] = v
 		}
@@ -59,6 +63,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	sessions := flare.DefaultSessionPolicy()
 	sessions.IdleTimeout, sessions.AbsoluteTimeout, sessions.LockAfter = *sessionIdle, *sessionMax, *lockAfter
 	if err := validateSessionPolicy(sessions); err != nil {
+		return err
+	}
+	// A bad certificate is a usage error found before anything starts.
+	tlsConfig, err := tf.config()
+	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
@@ -83,7 +92,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	checkpoints := make(chan struct{})
 	go func() {
 		defer close(checkpoints)
-		store.RunAuditCheckpoints(cpCtx, audit.NewCheckpointer(key, audit.NewFileSink(af.checkpoints)), *checkpointEvery, logger)
+		// With several instances on one PostgreSQL, one publishes at a
+		// time; another takes over within an interval if it stops.
+		cp := audit.NewCheckpointer(key, audit.NewFileSink(af.checkpoints))
+		store.RunExclusive(cpCtx, auditCheckpointJob, *checkpointEvery, logger, func(ctx context.Context) {
+			store.RunAuditCheckpoints(ctx, cp, *checkpointEvery, logger)
+		})
 	}()
 	// However serve ends, the checkpointer stops and writes its last
 	// checkpoint before the database closes.
@@ -114,12 +128,61 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return usageError("addr", "cannot listen on %s: %v", *addr, err)
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "database", db.describe(), "schema_version", version)
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "database", db.describe(), "schema_version", version)
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// auditCheckpointJob names the checkpoint publisher among scheduled jobs.
+const auditCheckpointJob = "audit-checkpoints"
+
+// tlsFlags are serve's certificate and key for HTTPS.
+type tlsFlags struct {
+	cert, key string
+}
+
+// tlsEnv maps the TLS flags to their environment variables.
+var tlsEnv = map[string]string{"tls-cert": "FLARE_TLS_CERT", "tls-key": "FLARE_TLS_KEY"}
+
+func (f *tlsFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.cert, "tls-cert", "", "PEM certificate `file` (with intermediates) to serve HTTPS; needs -tls-key (env FLARE_TLS_CERT)")
+	fs.StringVar(&f.key, "tls-key", "", "PEM private key `file` of -tls-cert (env FLARE_TLS_KEY)")
+}
+
+// config loads the key pair into a TLS configuration, or returns nil for
+// plain HTTP when neither flag is set. One without the other is refused:
+// a half-configured server must not quietly fall back to plain HTTP.
+func (f *tlsFlags) config() (*tls.Config, error) {
+	switch {
+	case f.cert == "" && f.key == "":
+		return nil, nil
+	case f.cert == "":
+		return nil, usageError("tls-cert", "is required with -tls-key")
+	case f.key == "":
+		return nil, usageError("tls-key", "is required with -tls-cert")
+	}
+	pair, err := tls.LoadX509KeyPair(f.cert, f.key)
+	if err != nil {
+		return nil, usageError("tls-cert", "cannot load the key pair: %v", err)
+	}
+	return &tls.Config{
+		Certificates: []tls.Certificate{pair},
+		// TLS 1.0 and 1.1 are broken. For 1.2, only forward-secret AEAD
+		// suites (Mozilla's "intermediate" list); 1.3 suites are fixed.
+		MinVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		},
+		NextProtos: []string{"h2", "http/1.1"},
+	}, nil
 }
 
 // newServer completes cfg with the pages and builds the HTTP server.
