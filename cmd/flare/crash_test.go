@@ -377,8 +377,14 @@ type serveProc struct {
 // until it listens. The process is killed at cleanup if still running.
 func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
+	return startServeEnv(t, nil, args...)
+}
+
+// startServeEnv is startServe with extra environment variables ("K=V").
+func startServeEnv(t *testing.T, environ []string, args ...string) *serveProc {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "FLARE_TEST_AS_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "FLARE_TEST_AS_MAIN=1"), environ...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
