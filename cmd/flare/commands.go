@@ -21,6 +21,8 @@ func commands() []command {
 		{"user", "create a staff user and print their enrolment link; unlock or disable one", runUser},
 		{"audit", "verify, checkpoint or export the tamper-evident audit log", runAudit},
 		{"keys", "show the encryption keys, rotate them, or remove an old one", runKeys},
+		{"backup", "write an encrypted, consistent backup of the database while it runs", runBackup},
+		{"restore", "restore an encrypted backup into an empty database", runRestore},
 		{"estimate", "estimate the number of cases on no list (multiple systems estimation)", runEstimate},
 		{"screen", "screen a person's observations for forced labour and trafficking (ICLS 2018)", runScreen},
 		{"link", "find the same person or organisation across records (record linkage, deduplication)", runLink},

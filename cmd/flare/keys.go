@@ -5,18 +5,21 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"text/tabwriter"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/backup"
 	"github.com/flare-ilo/flare/sqlstore"
 	"github.com/flare-ilo/flare/vault"
 )
 
-const keysSynopsis = "status|rotate|remove KEK-ID [flags]"
+const keysSynopsis = "status|rotate|remove KEK-ID|export --recipient R --out FILE|import --in FILE --identity FILE [flags]"
 
 // keyFileFlag is the key ring location shared by every command that needs
 // the keys: --key-file, else FLARE_KEY_FILE, else <data dir>/keyring.
@@ -54,7 +57,11 @@ func runKeys(ctx context.Context, env *cliEnv, args []string) error {
 	var keyFile keyFileFlag
 	keyFile.register(fs)
 	batch := fs.Int("batch", 500, "data keys re-wrapped per transaction by rotate")
-	envNames := map[string]string{"key-file": "FLARE_KEY_FILE"}
+	recipient := registerRecipient(fs)
+	out := fs.String("out", "", "`file` to create with the age-encrypted key ring (export)")
+	in := fs.String("in", "", "age-encrypted key ring `file` to import (import)")
+	identity := fs.String("identity", "", "age identity `file` that decrypts it (import)")
+	envNames := map[string]string{"key-file": "FLARE_KEY_FILE", "recipient": "FLARE_BACKUP_RECIPIENT"}
 	for k, v := range dbEnv {
 		envNames[k] = v
 	}
@@ -67,7 +74,7 @@ func runKeys(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	action, rest := pos[0], pos[1:]
 	switch action {
-	case "status", "rotate":
+	case "status", "rotate", "export", "import":
 		if len(rest) > 0 {
 			return flare.Errorf(flare.EINVALID, "%s takes no argument, got %q", action, rest[0])
 		}
@@ -80,6 +87,13 @@ func runKeys(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if *batch < 1 {
 		return usageError("batch", "must be at least 1, got %d", *batch)
+	}
+	// The key ring is a file: exporting or importing it needs no database.
+	switch action {
+	case "export":
+		return exportKeys(env, keyFile.resolve(&db), *recipient, *out)
+	case "import":
+		return importKeys(env, keyFile.resolve(&db), *in, *identity)
 	}
 	v, err := openVault(keyFile.resolve(&db))
 	if err != nil {
@@ -159,4 +173,90 @@ func printKeyStatus(ctx context.Context, env *cliEnv, keys *sqlstore.KeyStore) e
 	}
 	fmt.Fprintf(env.stdout, "\n%s erased records (data keys destroyed)\n", strconv.Itoa(st.Destroyed))
 	return keys.Check(ctx)
+}
+
+// exportKeys writes the key ring, age-encrypted to recipient, to the new
+// file out. It is kept apart from database backups, so that one stolen file
+// never holds both the data and the keys that open it.
+func exportKeys(env *cliEnv, ringPath, recipient, out string) error {
+	if out == "" {
+		return usageError("out", "is required: the file to create")
+	}
+	if recipient == "" {
+		return usageError("recipient", "is required: the age recipient (age1...) whose identity, kept off this server, imports the key ring")
+	}
+	r, err := backup.ParseRecipient(recipient)
+	if err != nil {
+		return usageError("recipient", "%s", flare.ErrorMessageOf(err))
+	}
+	// Opening checks that it is a key ring, and private (0600).
+	if _, err := openVault(ringPath); err != nil {
+		return err
+	}
+	ring, err := os.ReadFile(ringPath)
+	if err != nil {
+		return fmt.Errorf("read key ring: %w", err)
+	}
+	w, finish, err := createExport(out, env.stdout)
+	if err != nil {
+		return err
+	}
+	enc, err := backup.Encrypt(w, r)
+	if err == nil {
+		_, err = enc.Write(ring)
+		if cerr := enc.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err := finish(err); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "exported the key ring %s, encrypted, to %s\n", ringPath, out)
+	return nil
+}
+
+// importKeys decrypts an exported key ring into ringPath, which must not
+// exist: importing never replaces keys a database may still need.
+func importKeys(env *cliEnv, ringPath, in, identity string) error {
+	if in == "" {
+		return usageError("in", "is required: the exported key ring")
+	}
+	if identity == "" {
+		return usageError("identity", "is required: the age identity file that decrypts it")
+	}
+	if _, err := os.Lstat(ringPath); err == nil {
+		return flare.Errorf(flare.EINVALID, "refusing to import: a key ring exists at %s; move it aside first", ringPath)
+	}
+	ids, err := backup.LoadIdentities(identity)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(in)
+	if err != nil {
+		return usageError("in", "%v", err)
+	}
+	defer f.Close()
+	plain, err := backup.Decrypt(f, ids...)
+	if err != nil {
+		return err
+	}
+	ring, err := io.ReadAll(io.LimitReader(plain, 64<<20))
+	if err != nil {
+		return flare.Errorf(flare.EINVALID, "the exported key ring is damaged: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(ringPath), 0o700); err != nil {
+		return fmt.Errorf("import key ring: %w", err)
+	}
+	if err := os.WriteFile(ringPath+".import", ring, 0o600); err != nil {
+		return fmt.Errorf("import key ring: %w", err)
+	}
+	defer os.Remove(ringPath + ".import")
+	if _, err := vault.Open(ringPath + ".import"); err != nil {
+		return flare.Errorf(flare.EINVALID, "the decrypted file is not a key ring: %v", err)
+	}
+	if err := os.Link(ringPath+".import", ringPath); err != nil {
+		return fmt.Errorf("import key ring: %w", err)
+	}
+	fmt.Fprintf(env.stdout, "imported the key ring into %s\n", ringPath)
+	return nil
 }
