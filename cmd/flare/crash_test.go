@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -368,7 +369,7 @@ func (b *lockedBuffer) String() string {
 type serveProc struct {
 	cmd  *exec.Cmd
 	addr string
-	// log holds every log line after "listening".
+	// log holds every log line of the process.
 	log    *lockedBuffer
 	waited chan error
 }
@@ -383,6 +384,15 @@ func startServe(t *testing.T, args ...string) *serveProc {
 // startServeEnv is startServe with extra environment variables ("K=V").
 func startServeEnv(t *testing.T, environ []string, args ...string) *serveProc {
 	t.Helper()
+	p, stderr := launchServe(t, environ, args...)
+	p.await(t, stderr)
+	return p
+}
+
+// launchServe starts the process without waiting for it to listen, so that
+// several can start at the same moment; await waits.
+func launchServe(t *testing.T, environ []string, args ...string) (*serveProc, io.Reader) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(append(os.Environ(), "FLARE_TEST_AS_MAIN=1"), environ...)
 	stderr, err := cmd.StderrPipe()
@@ -394,15 +404,30 @@ func startServeEnv(t *testing.T, environ []string, args ...string) *serveProc {
 	}
 	p := &serveProc{cmd: cmd, log: &lockedBuffer{}, waited: make(chan error, 1)}
 	t.Cleanup(func() { p.kill(t) })
-	addr, rest := waitListening(t, stderr)
-	p.addr = addr
-	go func() {
-		for rest.Scan() {
-			p.log.Write(append(rest.Bytes(), '\n'))
+	return p, stderr
+}
+
+// await waits until the process says where it listens, keeping every log
+// line, those before "listening" included.
+func (p *serveProc) await(t *testing.T, stderr io.Reader) {
+	t.Helper()
+	sc := bufio.NewScanner(stderr)
+	for p.addr == "" && sc.Scan() {
+		p.log.Write(append(sc.Bytes(), '\n'))
+		var l logLine
+		if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
+			p.addr = l.Addr
 		}
-		p.waited <- cmd.Wait()
+	}
+	if p.addr == "" {
+		t.Fatalf("flare serve never said it was listening; log:\n%s", p.log)
+	}
+	go func() {
+		for sc.Scan() {
+			p.log.Write(append(sc.Bytes(), '\n'))
+		}
+		p.waited <- p.cmd.Wait()
 	}()
-	return p
 }
 
 // url is the process's base URL over plain HTTP.
@@ -450,10 +475,14 @@ func serveDBArgs(dbURL, dataDir string) []string {
 
 // staff is a signed-in staff member of a seeded installation.
 type staff struct {
-	agency  *flare.Agency
-	user    *flare.User
-	session string
+	agency     *flare.Agency
+	user       *flare.User
+	session    string
+	totpSecret string
 }
+
+// password is every seeded staff member's password.
+const password = "river otter pay slip"
 
 // seedStaff migrates the database, creates an agency and a user with roles
 // who completes enrolment and signs in with password and TOTP, all through
@@ -475,8 +504,10 @@ func seedStaff(t *testing.T, dbURL, dataDir string, roles ...flare.Role) *staff 
 	}
 	// TOTP codes are single-use per 30 s step: step the store's clock
 	// forward between codes instead of sleeping.
+	// The clock starts 90 s back, so that a later sign-in at the real
+	// time uses a TOTP step these codes have not.
 	var mu sync.Mutex
-	now := time.Now()
+	now := time.Now().Add(-90 * time.Second)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	store.SetClock(clock)
 	step := func() { mu.Lock(); now = now.Add(30 * time.Second); mu.Unlock() }
@@ -504,7 +535,6 @@ func seedStaff(t *testing.T, dbURL, dataDir string, roles ...flare.Role) *staff 
 	if err != nil {
 		t.Fatal(err)
 	}
-	const password = "river otter pay slip"
 	code, _ := auth.TOTPCode(e.TOTPSecret, clock())
 	if _, err := accounts.CompleteEnrolment(ctx, enrol, password, code); err != nil {
 		t.Fatal(err)
@@ -519,7 +549,7 @@ func seedStaff(t *testing.T, dbURL, dataDir string, roles ...flare.Role) *staff 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &staff{agency: agency, user: u, session: session}
+	return &staff{agency: agency, user: u, session: session, totpSecret: e.TOTPSecret}
 }
 
 // apiClient calls the JSON API as one signed-in staff member.
