@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/auth"
 	flarehttp "github.com/flare-ilo/flare/http"
+	"github.com/flare-ilo/flare/internal/faultproxy"
 	"github.com/flare-ilo/flare/sqlstore"
 	"github.com/flare-ilo/flare/sqlstore/storetest"
 	"github.com/flare-ilo/flare/vault"
@@ -626,4 +628,162 @@ func logHas(log, msg string, kv ...string) bool {
 		}
 	}
 	return false
+}
+
+// TestFailClosed is security checklist R-DU4 on PostgreSQL: flare serve
+// runs behind a proxy that fails its Nth database call, for every N a
+// request makes. Each time, the request gets a generic 500 (JSON on the
+// API, the error page in a browser) with no stack trace or driver detail,
+// and neither the change nor its audit entry remains; the server serves
+// on without a restart.
+func TestFailClosed(t *testing.T) {
+	dbURL := storetest.NewURL(t, "postgres")
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := faultproxy.Listen(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	viaProxy := *u
+	viaProxy.Host = proxy.Addr()
+	q := viaProxy.Query()
+	q.Set("sslmode", "disable") // the proxy reads the protocol in clear
+	viaProxy.RawQuery = q.Encode()
+
+	dataDir := t.TempDir()
+	st := seedStaff(t, dbURL, dataDir, flare.RoleCaseworker)
+	c := seedCases(t, dbURL, st, 1)[0]
+	p := startServe(t, "--database", viaProxy.String(), "--data", dataDir, "--checkpoint-interval", "1h")
+	raw := storetest.RawDB(t, dbURL)
+	stored := func() (title string, version int64, updates, reads int) {
+		t.Helper()
+		if err := raw.QueryRow(`SELECT title, version FROM cases WHERE id = $1`, c.ID).Scan(&title, &version); err != nil {
+			t.Fatal(err)
+		}
+		if err := raw.QueryRow(`SELECT COUNT(*) FILTER (WHERE action = 'update'), COUNT(*) FILTER (WHERE action = 'read')
+			FROM audit_entries WHERE record_type = 'case' AND record_id = $1`, c.ID).Scan(&updates, &reads); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+
+	t.Run("API edit", func(t *testing.T) {
+		failures := 0
+		for n := 1; ; n++ {
+			title0, version0, updates0, _ := stored()
+			title := fmt.Sprintf("attempt %d", n)
+			proxy.Arm(n)
+			status, ctype, body := rawRequest(t, "PATCH", p.url()+"/api/v1/cases/"+c.ID, st.session,
+				map[string]string{"If-Match": fmt.Sprintf(`"v%d"`, version0), "Content-Type": "application/json"},
+				`{"title":"`+title+`"}`)
+			triggered := proxy.Triggered()
+			proxy.Arm(0)
+			got, version, updates, _ := stored()
+			switch {
+			case status == 200:
+				// Done (no call left to fail), or database/sql retried a
+				// dead pooled connection on a fresh one: either way the
+				// edit is there exactly once.
+				if got != title || version != version0+1 || updates != updates0+1 {
+					t.Fatalf("call %d: acknowledged edit stored as %q v%d with %d audit entries (before: %q v%d, %d)",
+						n, got, version, updates, title0, version0, updates0)
+				}
+			case !triggered:
+				t.Fatalf("call %d: status %d without an injected failure: %s", n, status, body)
+			default:
+				failures++
+				wantGeneric500(t, n, status, ctype, body, "application/json")
+				if !strings.Contains(body, `"message":"internal error"`) {
+					t.Errorf("call %d: not the generic message: %s", n, body)
+				}
+				if got != title0 || version != version0 || updates != updates0 {
+					t.Fatalf("call %d failed but left %q v%d with %d update entries (before: %q v%d, %d)",
+						n, got, version, updates, title0, version0, updates0)
+				}
+			}
+			if !triggered {
+				if failures < 3 {
+					t.Fatalf("only %d of %d calls failed the request", failures, n-1)
+				}
+				t.Logf("an edit makes %d database calls; failing each gave a clean 500", n-1)
+				return
+			}
+		}
+	})
+
+	t.Run("case page", func(t *testing.T) {
+		failures := 0
+		for n := 1; ; n++ {
+			_, _, _, reads0 := stored()
+			proxy.Arm(n)
+			status, ctype, body := rawRequest(t, "GET", p.url()+"/cases/"+c.ID, st.session, map[string]string{"Accept": "text/html"}, "")
+			triggered := proxy.Triggered()
+			proxy.Arm(0)
+			_, _, _, reads := stored()
+			switch {
+			case status == 200:
+				if reads != reads0+1 {
+					t.Fatalf("call %d: page shown with %d read entries recorded, want 1", n, reads-reads0)
+				}
+			case !triggered:
+				t.Fatalf("call %d: status %d without an injected failure", n, status)
+			default:
+				failures++
+				wantGeneric500(t, n, status, ctype, body, "text/html")
+				if reads != reads0 {
+					t.Fatalf("call %d failed but recorded %d reads", n, reads-reads0)
+				}
+			}
+			if !triggered {
+				if failures < 2 {
+					t.Fatalf("only %d of %d calls failed the request", failures, n-1)
+				}
+				return
+			}
+		}
+	})
+	if code := getStatus(t, p.url()+"/readyz"); code != 200 {
+		t.Fatalf("/readyz after the failures = %d", code)
+	}
+}
+
+// wantGeneric500 checks an answer to a request whose database call failed.
+func wantGeneric500(t *testing.T, n, status int, ctype, body, wantType string) {
+	t.Helper()
+	if status != http.StatusInternalServerError {
+		t.Fatalf("call %d failed: status %d, want 500: %s", n, status, body)
+	}
+	if !strings.HasPrefix(ctype, wantType) {
+		t.Errorf("call %d: Content-Type %q, want %s", n, ctype, wantType)
+	}
+	for _, leak := range []string{"goroutine", ".go:", "panic", "pgx", "pgconn", "SQLSTATE", "sql:", "conn closed", "EOF", "unexpected", "127.0.0.1"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("call %d: the error answer shows %q: %s", n, leak, body)
+		}
+	}
+}
+
+// rawRequest sends one request with a session cookie and returns the status,
+// Content-Type and body.
+func rawRequest(t *testing.T, method, target, session string, header map[string]string, body string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, target, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: flarehttp.SessionCookie, Value: session})
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	client := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, target, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Content-Type"), string(b)
 }
