@@ -190,3 +190,83 @@ func kekIDs(t *testing.T, path string) (string, string) {
 	}
 	return keks[0].ID, keks[1].ID
 }
+
+// TestKeysExportImport: the key ring leaves the server only age-encrypted
+// (checklist R-CR4), in a file of its own; importing it on a new host gives
+// back the same ring, byte for byte, and never replaces an existing one.
+func TestKeysExportImport(t *testing.T) {
+	dir := t.TempDir()
+	ring := vault.DefaultPath(dir)
+	v, _, err := vault.OpenOrCreate(ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keks, err := v.KEKs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := os.ReadFile(ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, idPath := storetest.NewIdentity(t)
+	out := filepath.Join(t.TempDir(), "keyring.age")
+	if stdout, errOut, code := runCLI(t, "", []string{"FLARE_BACKUP_RECIPIENT=" + id.Recipient().String()},
+		"keys", "export", "--out", out, "--data", dir); code != 0 || !strings.Contains(stdout, "exported the key ring") {
+		t.Fatalf("export: exit %d, %s %s", code, stdout, errOut)
+	}
+	exported, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := os.Stat(out)
+	if !bytes.HasPrefix(exported, []byte("age-encryption.org/v1\n")) || info.Mode().Perm() != 0o600 {
+		t.Fatalf("export is not a 0600 age file: mode %v, starts %q", info.Mode(), exported[:min(len(exported), 30)])
+	}
+	for _, k := range keks {
+		if bytes.Contains(exported, []byte(k.ID)) {
+			t.Fatalf("the export shows KEK id %s in clear", k.ID)
+		}
+	}
+	// Plaintext lines of the ring must not show through either.
+	for _, line := range bytes.Split(plain, []byte("\n")) {
+		if len(line) > 8 && bytes.Contains(exported, line) {
+			t.Fatalf("the export contains a line of the key ring in clear: %q", line)
+		}
+	}
+
+	newHost := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"export without recipient", []string{"keys", "export", "--out", filepath.Join(t.TempDir(), "x"), "--data", dir}, 2, "-recipient: is required"},
+		{"export over a file", []string{"keys", "export", "--recipient", id.Recipient().String(), "--out", out, "--data", dir}, 2, "exists"},
+		{"import with the wrong identity", []string{"keys", "import", "--in", out, "--identity", otherIdentity(t), "--data", newHost}, 2, "not encrypted for the given identity"},
+		{"import over a key ring", []string{"keys", "import", "--in", out, "--identity", idPath, "--data", dir}, 2, "a key ring exists"},
+		{"import", []string{"keys", "import", "--in", out, "--identity", idPath, "--data", newHost}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := runCLI(t, "", nil, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, errOut, tt.code, tt.want)
+			}
+		})
+	}
+	got, err := os.ReadFile(vault.DefaultPath(newHost))
+	if err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("imported key ring differs from the original (%v)", err)
+	}
+	if info, _ := os.Stat(vault.DefaultPath(newHost)); info.Mode().Perm() != 0o600 {
+		t.Fatalf("imported key ring mode %v, want 0600", info.Mode())
+	}
+}
+
+// otherIdentity returns the path of a fresh identity that opens nothing.
+func otherIdentity(t *testing.T) string {
+	_, path := storetest.NewIdentity(t)
+	return path
+}
