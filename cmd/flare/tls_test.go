@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +137,74 @@ func TestServeTLSFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDeployFiles guards the deployment examples: the systemd unit keeps
+// its sandbox, the proxies forward no client address (the public portal
+// must not learn who reports), and the example settings name only
+// variables serve reads.
+func TestDeployFiles(t *testing.T) {
+	read := func(name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join("..", "..", "deploy", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	unit := read("flare.service")
+	for _, want := range []string{"ProtectSystem=strict", "NoNewPrivileges=yes", "PrivateTmp=yes", "ReadWritePaths=/var/lib/flare",
+		"ProtectHome=yes", "CapabilityBoundingSet=\n", "Restart=always", "UMask=0077", "User=flare"} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("flare.service lacks %q", want)
+		}
+	}
+	nginx := read("nginx.conf")
+	for _, want := range []string{`proxy_set_header X-Forwarded-For "";`, `proxy_set_header X-Real-IP "";`, `proxy_set_header Forwarded "";`} {
+		if !strings.Contains(nginx, want) {
+			t.Errorf("nginx.conf lacks %q", want)
+		}
+	}
+	for _, leak := range []string{"$remote_addr", "$proxy_add_x_forwarded_for", "$realip_remote_addr", "real_ip_header", "$binary_remote_addr"} {
+		if strings.Contains(nginx, leak) {
+			t.Errorf("nginx.conf uses %s: it would pass on or log client addresses", leak)
+		}
+	}
+	if !regexp.MustCompile(`location /report \{\s*access_log off;`).MatchString(nginx) {
+		t.Error("nginx.conf logs the public portal routes")
+	}
+	caddy := read("Caddyfile")
+	for _, want := range []string{"header_up -X-Forwarded-For", "header_up -X-Real-IP", "header_up -Forwarded", "log_skip"} {
+		if !strings.Contains(caddy, want) {
+			t.Errorf("Caddyfile lacks %q", want)
+		}
+	}
+	if n, m := len(regexp.MustCompile(`(?m)^\s*reverse_proxy `).FindAllString(caddy, -1)), strings.Count(caddy, "import no_client_address"); n == 0 || n != m {
+		t.Errorf("Caddyfile: %d reverse_proxy blocks but %d remove client addresses", n, m)
+	}
+	if strings.Contains(caddy, "{remote") || strings.Contains(caddy, "{client_ip}") {
+		t.Error("Caddyfile passes a client address placeholder")
+	}
+
+	env := read("flare.env.example")
+	if !strings.Contains(env, "\nFLARE_SECURE_COOKIES=true\n") {
+		t.Error("flare.env.example does not turn on Secure cookies behind the proxy")
+	}
+	var help strings.Builder
+	runHelpOf(t, &help)
+	for _, name := range regexp.MustCompile(`(?m)^#? ?(FLARE_[A-Z_]+)=`).FindAllStringSubmatch(env, -1) {
+		if !strings.Contains(help.String(), name[1]) {
+			t.Errorf("flare.env.example sets %s, which flare serve does not read", name[1])
+		}
+	}
+}
+
+// runHelpOf writes flare serve's flag help to w.
+func runHelpOf(t *testing.T, w io.Writer) {
+	t.Helper()
+	_, stderr, code := runCLI(t, "", nil, "serve", "-h")
+	if code != 0 {
+		t.Fatalf("serve -h = %d", code)
+	}
+	io.WriteString(w, stderr)
 }
