@@ -67,7 +67,7 @@ func TestServeTLS(t *testing.T) {
 	p := startServeEnv(t, []string{"FLARE_TLS_CERT=" + certFile, "FLARE_TLS_KEY=" + keyFile},
 		"--data", filepath.Join(dir, "data"))
 
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
 	res, err := client.Get("https://" + p.addr + "/readyz")
 	if err != nil {
 		t.Fatalf("HTTPS request: %v", err)
@@ -79,6 +79,9 @@ func TestServeTLS(t *testing.T) {
 	}
 	if res.TLS == nil || res.TLS.Version < tls.VersionTLS12 {
 		t.Fatalf("connection state %+v: want TLS 1.2 or later", res.TLS)
+	}
+	if res.ProtoMajor != 2 {
+		t.Errorf("protocol %s over TLS, want HTTP/2", res.Proto)
 	}
 	if hsts := res.Header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=31536000") {
 		t.Errorf("no HSTS over TLS: %q", hsts)
