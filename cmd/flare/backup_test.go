@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -188,4 +189,21 @@ func mustIdentity(t *testing.T, path string) age.Identity {
 		t.Fatalf("identity file %s: %d identities, %v", path, len(ids), err)
 	}
 	return ids[0]
+}
+
+// TestPITRDrill runs backup/pitr-drill.sh (checklist R-DU3: point-in-time
+// recovery with pgBackRest on a private PostgreSQL cluster) when
+// FLARE_TEST_PITR=1; it needs PostgreSQL's server binaries and pgbackrest.
+func TestPITRDrill(t *testing.T) {
+	if os.Getenv("FLARE_TEST_PITR") != "1" {
+		t.Skip("set FLARE_TEST_PITR=1 to run the PITR drill (needs initdb, pg_ctl and pgbackrest)")
+	}
+	bin := filepath.Join(t.TempDir(), "flare")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build flare: %v\n%s", err, out)
+	}
+	out, err := exec.Command("sh", "../../backup/pitr-drill.sh", bin).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "PITR drill OK") {
+		t.Fatalf("PITR drill: %v\n%s", err, out)
+	}
 }
