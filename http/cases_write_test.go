@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -11,15 +10,6 @@ import (
 	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/sqlstore"
 )
-
-// withCreateCaseRoute serves POST /api/v1/cases in front of the server's
-// routes, as routes.go does once the route is registered there.
-func withCreateCaseRoute(f *staffFixture) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/cases", f.requireUser(f.handleAPICreateCase))
-	mux.Handle("/", f.routes())
-	f.handler = f.middleware(mux)
-}
 
 // TestCreateCaseThroughAPI: a case-working role opens a case in its own
 // agency (201, stored once with one audit entry); the policy refuses
@@ -29,7 +19,6 @@ func TestCreateCaseThroughAPI(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			f := newStaffFixture(t, backend)
-			withCreateCaseRoute(f)
 			ctx := context.Background()
 			other := f.otherCase.AgencyID
 			worker := f.signedIn(t, f.agency, flare.RoleCaseworker)

@@ -214,11 +214,12 @@ func TestCrossOriginRefused(t *testing.T) {
 			}
 		}
 	}
-	// A same-origin request passes the check (and then finds no route).
+	// A same-origin request passes the check and reaches the route, which
+	// wants a session.
 	req := httptest.NewRequest("POST", "/api/v1/cases", nil)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	if res := s.do(t, req); res.StatusCode != http.StatusNotFound {
-		t.Errorf("same-origin POST = %d, want 404 from the router", res.StatusCode)
+	if res := s.do(t, req); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("same-origin POST = %d, want 401 from the route", res.StatusCode)
 	}
 }
 

@@ -28,6 +28,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	keyFile.register(fs)
 	sessionIdle := fs.Duration("session-idle", 30*time.Minute, "a staff session ends after this long without a request (env FLARE_SESSION_IDLE)")
 	sessionMax := fs.Duration("session-max", 12*time.Hour, "a staff session ends this long after sign-in (env FLARE_SESSION_MAX)")
+	signInLimit := fs.Int("sign-in-limit", 10, "sign-in and enrolment attempts a minute per client address; behind a proxy all staff share one address, so raise it there (env FLARE_SIGN_IN_LIMIT)")
 	lockAfter := fs.Int("lock-after", 10, "failed sign-ins in a row that lock an account until an admin unlocks it (env FLARE_LOCK_AFTER)")
 	checkpointEvery := fs.Duration("checkpoint-interval", time.Minute, "how often a signed checkpoint of the audit log is published (env FLARE_CHECKPOINT_INTERVAL)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
@@ -41,7 +42,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
 		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL",
 		"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL", "key-file": "FLARE_KEY_FILE",
-		"session-idle": "FLARE_SESSION_IDLE", "session-max": "FLARE_SESSION_MAX", "lock-after": "FLARE_LOCK_AFTER"}
+		"sign-in-limit": "FLARE_SIGN_IN_LIMIT", "session-idle": "FLARE_SESSION_IDLE", "session-max": "FLARE_SESSION_MAX", "lock-after": "FLARE_LOCK_AFTER"}
 	for _, m := range []map[string]string{dbEnv, auditEnv, tlsEnv} {
 		for k, v := range m {
 			envNames[k] = v
@@ -64,6 +65,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	sessions.IdleTimeout, sessions.AbsoluteTimeout, sessions.LockAfter = *sessionIdle, *sessionMax, *lockAfter
 	if err := validateSessionPolicy(sessions); err != nil {
 		return err
+	}
+	if *signInLimit < 1 || *signInLimit > 6000 {
+		return usageError("sign-in-limit", "must be between 1 and 6000 a minute")
 	}
 	// A bad certificate is a usage error found before anything starts.
 	tlsConfig, err := tf.config()
@@ -120,7 +124,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	srv, err := newServer(flarehttp.Config{Logger: logger, Database: store, Accounts: accounts,
 		Cases: sqlstore.NewCaseService(store), Users: sqlstore.NewUserService(store, sessions),
-		BaseURL: *baseURL, SecureCookies: *secureCookies, ShutdownTimeout: *shutdown})
+		BaseURL: *baseURL, SignInLimit: flarehttp.RateLimit{Every: time.Minute / time.Duration(*signInLimit), Burst: max(1, *signInLimit/2)}, SecureCookies: *secureCookies, ShutdownTimeout: *shutdown})
 	if err != nil {
 		return err
 	}

@@ -165,6 +165,7 @@ func TestServeBadFlags(t *testing.T) {
 		{"idle too short", nil, []string{"serve", "--session-idle", "10s"}, "-session-idle"},
 		{"max below idle", []string{"FLARE_SESSION_MAX=10m"}, []string{"serve"}, "-session-max"},
 		{"lock-after zero", nil, []string{"serve", "--lock-after", "0"}, "-lock-after"},
+		{"sign-in limit zero", nil, []string{"serve", "--sign-in-limit", "0"}, "-sign-in-limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
