@@ -20,7 +20,7 @@ func commands() []command {
 		{"agency", "create or list agencies", runAgency},
 		{"user", "create a staff user and print their enrolment link; unlock or disable one", runUser},
 		{"audit", "verify, checkpoint or export the tamper-evident audit log", runAudit},
-		{"keys", "show the encryption keys, rotate them, or remove an old one", runKeys},
+		{"keys", "show, rotate or retire the encryption keys; export or import the key ring", runKeys},
 		{"backup", "write an encrypted, consistent backup of the database while it runs", runBackup},
 		{"restore", "restore an encrypted backup into an empty database", runRestore},
 		{"estimate", "estimate the number of cases on no list (multiple systems estimation)", runEstimate},

@@ -24,6 +24,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	db.register(fs)
 	var af auditFlags
 	af.register(fs)
+	var sched scheduleFlags
+	sched.register(fs)
 	var keyFile keyFileFlag
 	keyFile.register(fs)
 	sessionIdle := fs.Duration("session-idle", 30*time.Minute, "a staff session ends after this long without a request (env FLARE_SESSION_IDLE)")
@@ -69,6 +71,10 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if *signInLimit < 1 || *signInLimit > 6000 {
 		return usageError("sign-in-limit", "must be between 1 and 6000 a minute")
 	}
+	backupTo, err := sched.check()
+	if err != nil {
+		return err
+	}
 	// A bad certificate is a usage error found before anything starts.
 	tlsConfig, err := tf.config()
 	if err != nil {
@@ -105,7 +111,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}()
 	// However serve ends, the checkpointer stops and writes its last
 	// checkpoint before the database closes.
-	defer func() { stopCheckpoints(); <-checkpoints }()
+	waitBackups := sched.start(cpCtx, store, backupTo, key, af.checkpoints, logger)
+	defer func() { stopCheckpoints(); waitBackups(); <-checkpoints }()
 	// The key ring lives outside the database; it is made on first start.
 	ring, created, err := vault.OpenOrCreate(keyFile.resolve(&db))
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flare-ilo/flare/backup"
 	"github.com/flare-ilo/flare/sqlstore/storetest"
 )
 
@@ -166,6 +167,8 @@ func TestServeBadFlags(t *testing.T) {
 		{"max below idle", []string{"FLARE_SESSION_MAX=10m"}, []string{"serve"}, "-session-max"},
 		{"lock-after zero", nil, []string{"serve", "--lock-after", "0"}, "-lock-after"},
 		{"sign-in limit zero", nil, []string{"serve", "--sign-in-limit", "0"}, "-sign-in-limit"},
+		{"backups without recipient", nil, []string{"serve", "--backup-dir", "DATA"}, "-backup-recipient"},
+		{"bad backup recipient", []string{"FLARE_BACKUP_RECIPIENT=age1nope"}, []string{"serve", "--backup-dir", "DATA"}, "-backup-recipient"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,5 +185,47 @@ func TestServeBadFlags(t *testing.T) {
 				t.Errorf("stderr does not name %q: %s", tt.want, stderr)
 			}
 		})
+	}
+}
+
+// TestServeTakesScheduledBackup: with a backup directory and recipient,
+// serve takes a backup at start (none is there yet) and the artefact
+// restores with the matching identity.
+func TestServeTakesScheduledBackup(t *testing.T) {
+	dir := t.TempDir()
+	dataDir, backups := filepath.Join(dir, "data"), filepath.Join(dir, "backups")
+	recipient, err := backup.GenerateIdentity(filepath.Join(dir, "backup.identity"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, env, []string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--backup-dir", backups, "--backup-recipient", recipient})
+		pw.Close()
+	}()
+	_, rest := waitListening(t, pr)
+	go func() {
+		for rest.Scan() {
+		}
+	}()
+	var files []string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && len(files) == 0; time.Sleep(100 * time.Millisecond) {
+		files, _ = filepath.Glob(filepath.Join(backups, "*.age"))
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	if len(files) == 0 {
+		entries, _ := os.ReadDir(backups)
+		t.Fatalf("no scheduled backup appeared in %s (%v)", backups, entries)
+	}
+	restored := filepath.Join(dir, "restored")
+	if out, errOut, code := runCLI(t, "", nil, "restore", "--in", files[0], "--identity", filepath.Join(dir, "backup.identity"), "--data", restored); code != 0 {
+		t.Fatalf("restore of the scheduled backup = %d %q %q", code, out, errOut)
 	}
 }
