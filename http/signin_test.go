@@ -32,8 +32,13 @@ type staffFixture struct {
 
 func newStaffFixture(t *testing.T, backend string) *staffFixture {
 	t.Helper()
+	return newStaffFixtureOn(t, storetest.Open(t, backend))
+}
+
+// newStaffFixtureOn builds the fixture on an open, migrated database.
+func newStaffFixtureOn(t *testing.T, db *sqlstore.DB) *staffFixture {
+	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t, backend)
 	clock := storetest.NewClock(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
 	db.SetClock(clock.Now)
 	accounts, err := sqlstore.NewAccountService(db, storetest.Keys(t, db), flare.DefaultSessionPolicy(), storetest.FastParams, "Flare test")

@@ -7,6 +7,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -14,10 +15,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
+	"modernc.org/sqlite"             // also registers the "sqlite" driver
 
 	"github.com/flare-ilo/flare"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // DB is an open Flare database on either backend.
@@ -34,12 +36,24 @@ type DB struct {
 //   - postgres://... or postgresql://... opens PostgreSQL through pgx;
 //   - sqlite:PATH, file:PATH or a plain file path opens SQLite at PATH,
 //     creating the file if needed.
-func Open(ctx context.Context, rawURL string) (*DB, error) {
-	driver, dsn, d, err := parseURL(rawURL)
+func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	driverName, dsn, d, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := sql.Open(driver, dsn)
+	var sqlDB *sql.DB
+	if o.wrap == nil {
+		sqlDB, err = sql.Open(driverName, dsn)
+	} else {
+		var c driver.Connector
+		if c, err = connector(driverName, dsn); err == nil {
+			sqlDB = sql.OpenDB(o.wrap(c))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", d.name(), err)
 	}
@@ -50,6 +64,43 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	}
 	return &DB{sql: sqlDB, dialect: d, now: time.Now}, nil
 }
+
+// Option changes how Open connects.
+type Option func(*openOptions)
+
+type openOptions struct {
+	wrap func(driver.Connector) driver.Connector
+}
+
+// WithConnector wraps the driver's connector, for tests that inject
+// faults into every database call (see internal/faultdriver).
+func WithConnector(wrap func(driver.Connector) driver.Connector) Option {
+	return func(o *openOptions) { o.wrap = wrap }
+}
+
+// connector returns a driver.Connector for a driver name and DSN.
+func connector(driverName, dsn string) (driver.Connector, error) {
+	switch driverName {
+	case "pgx":
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			return nil, flare.Errorf(flare.EINVALID, "database URL: %v", err)
+		}
+		return stdlib.GetConnector(*cfg), nil
+	case "sqlite":
+		return dsnConnector{drv: &sqlite.Driver{}, dsn: dsn}, nil
+	}
+	return nil, fmt.Errorf("no connector for driver %q", driverName)
+}
+
+// dsnConnector adapts a driver that has no connector of its own.
+type dsnConnector struct {
+	drv driver.Driver
+	dsn string
+}
+
+func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+func (c dsnConnector) Driver() driver.Driver                        { return c.drv }
 
 // parseURL picks the driver for a database URL and returns its DSN.
 func parseURL(rawURL string) (driver, dsn string, d dialect, err error) {
