@@ -59,7 +59,14 @@ func TestCrashLoop(t *testing.T) {
 		}
 		load := newCrashLoad(cases)
 		rng := rand.New(rand.NewPCG(1, 2))
-		args := append(serveDBArgs(dbURL, dataDir), "--checkpoint-interval", "1s")
+		raw := storetest.RawDB(t, dbURL)
+		postgres := storetest.BackendOf(dbURL) == "postgres"
+		serveURL := dbURL
+		if postgres {
+			// Name the server's connections, to wait for them to end.
+			serveURL = withAppName(t, dbURL, crashAppName)
+		}
+		args := append(serveDBArgs(serveURL, dataDir), "--checkpoint-interval", "1s")
 		for i := 0; i < kills; i++ {
 			p := startServe(t, args...)
 			client := newAPIClient(p.url(), st.session, nil)
@@ -68,13 +75,18 @@ func TestCrashLoop(t *testing.T) {
 			time.Sleep(time.Duration(200+rng.IntN(400)) * time.Millisecond)
 			p.kill(t)
 			stopped.Wait()
+			if postgres {
+				// A COMMIT the killed server had sent still completes in
+				// PostgreSQL after the process is gone; the next round
+				// must read the case only once it has.
+				waitConnectionsGone(t, raw, crashAppName)
+			}
 		}
 		if load.acked() == 0 {
 			t.Fatal("no write was acknowledged: the load never ran")
 		}
 
-		raw := storetest.RawDB(t, dbURL)
-		if storetest.BackendOf(dbURL) == "sqlite" {
+		if !postgres {
 			var res string
 			if err := raw.QueryRow(`PRAGMA integrity_check`).Scan(&res); err != nil || res != "ok" {
 				t.Fatalf("integrity_check = %q, %v", res, err)
@@ -102,6 +114,40 @@ func TestCrashLoop(t *testing.T) {
 		}
 		t.Logf("%d kills: %d writes acknowledged, %d in flight at a kill", kills, load.acked(), load.unknown())
 	})
+}
+
+// crashAppName is the application_name of the crash loop's servers.
+const crashAppName = "flare-crash-loop"
+
+// withAppName sets the PostgreSQL application_name in a database URL.
+func withAppName(t *testing.T, dbURL, name string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// waitConnectionsGone waits until PostgreSQL has ended every backend of
+// connections named name, that is until their last transactions finished.
+func waitConnectionsGone(t *testing.T, raw *sql.DB, name string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var n int
+		if err := raw.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections of the killed server still open after 15s", n)
+		}
+	}
 }
 
 // seedCases creates n cases of the staff member's agency through the store.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/auth"
@@ -18,71 +20,96 @@ import (
 	"github.com/flare-ilo/flare/vault"
 )
 
-func runServe(ctx context.Context, env *cliEnv, args []string) error {
+// serveOptions are serve's settings, parsed and checked before anything
+// starts.
+type serveOptions struct {
+	db              dbFlags
+	audit           auditFlags
+	backups         scheduleFlags
+	keyFile         keyFileFlag
+	tls             tlsFlags
+	addr            string
+	logLevel        slog.Level
+	shutdown        time.Duration
+	checkpointEvery time.Duration
+	sessions        flare.SessionPolicy
+	signInLimit     int
+	secureCookies   bool
+	issuer          string
+	baseURL         string
+	// Derived from the flags by parseServeFlags.
+	tlsConfig *tls.Config
+	backupTo  age.Recipient
+}
+
+// serveEnv maps serve's own flags to their environment variables.
+var serveEnv = map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
+	"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL",
+	"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL", "key-file": "FLARE_KEY_FILE",
+	"sign-in-limit": "FLARE_SIGN_IN_LIMIT", "session-idle": "FLARE_SESSION_IDLE", "session-max": "FLARE_SESSION_MAX", "lock-after": "FLARE_LOCK_AFTER"}
+
+// parseServeFlags reads serve's flags and environment and refuses bad
+// settings with exit 2 before anything is created.
+func parseServeFlags(env *cliEnv, args []string) (*serveOptions, error) {
+	o := &serveOptions{sessions: flare.DefaultSessionPolicy()}
 	fs := newFlagSet("serve", "[flags]", env.stderr)
-	var db dbFlags
-	db.register(fs)
-	var af auditFlags
-	af.register(fs)
-	var sched scheduleFlags
-	sched.register(fs)
-	var keyFile keyFileFlag
-	keyFile.register(fs)
-	sessionIdle := fs.Duration("session-idle", 30*time.Minute, "a staff session ends after this long without a request (env FLARE_SESSION_IDLE)")
-	sessionMax := fs.Duration("session-max", 12*time.Hour, "a staff session ends this long after sign-in (env FLARE_SESSION_MAX)")
-	signInLimit := fs.Int("sign-in-limit", 10, "sign-in and enrolment attempts a minute per client address; behind a proxy all staff share one address, so raise it there (env FLARE_SIGN_IN_LIMIT)")
-	lockAfter := fs.Int("lock-after", 10, "failed sign-ins in a row that lock an account until an admin unlocks it (env FLARE_LOCK_AFTER)")
-	checkpointEvery := fs.Duration("checkpoint-interval", time.Minute, "how often a signed checkpoint of the audit log is published (env FLARE_CHECKPOINT_INTERVAL)")
-	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
+	o.db.register(fs)
+	o.audit.register(fs)
+	o.backups.register(fs)
+	o.keyFile.register(fs)
+	o.tls.register(fs)
+	fs.DurationVar(&o.sessions.IdleTimeout, "session-idle", 30*time.Minute, "a staff session ends after this long without a request (env FLARE_SESSION_IDLE)")
+	fs.DurationVar(&o.sessions.AbsoluteTimeout, "session-max", 12*time.Hour, "a staff session ends this long after sign-in (env FLARE_SESSION_MAX)")
+	fs.IntVar(&o.signInLimit, "sign-in-limit", 10, "sign-in and enrolment attempts a minute per client address; behind a proxy all staff share one address, so raise it there (env FLARE_SIGN_IN_LIMIT)")
+	fs.IntVar(&o.sessions.LockAfter, "lock-after", 10, "failed sign-ins in a row that lock an account until an admin unlocks it (env FLARE_LOCK_AFTER)")
+	fs.DurationVar(&o.checkpointEvery, "checkpoint-interval", time.Minute, "how often a signed checkpoint of the audit log is published (env FLARE_CHECKPOINT_INTERVAL)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (env FLARE_LOG_LEVEL)")
-	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM (env FLARE_SHUTDOWN_TIMEOUT)")
-	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a TLS proxy (env FLARE_SECURE_COOKIES)")
-	issuer := fs.String("issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
-	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
-	var tf tlsFlags
-	tf.register(fs)
-	envNames := map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
-		"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL",
-		"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL", "key-file": "FLARE_KEY_FILE",
-		"sign-in-limit": "FLARE_SIGN_IN_LIMIT", "session-idle": "FLARE_SESSION_IDLE", "session-max": "FLARE_SESSION_MAX", "lock-after": "FLARE_LOCK_AFTER"}
-	for _, m := range []map[string]string{dbEnv, auditEnv, tlsEnv} {
+	fs.DurationVar(&o.shutdown, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM (env FLARE_SHUTDOWN_TIMEOUT)")
+	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a TLS proxy (env FLARE_SECURE_COOKIES)")
+	fs.StringVar(&o.issuer, "issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
+	fs.StringVar(&o.baseURL, "base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
+	envNames := map[string]string{}
+	for _, m := range []map[string]string{serveEnv, dbEnv, auditEnv, scheduleEnv, tlsEnv} {
 		for k, v := range m {
 			envNames[k] = v
 		}
 	}
 	if err := parseFlags(fs, args, env.getenv, envNames); err != nil {
-		return err
+		return nil, err
 	}
-	level, err := parseLevel(*logLevel)
-	if err != nil {
-		return err
+	var err error
+	if o.logLevel, err = parseLevel(*logLevel); err != nil {
+		return nil, err
 	}
-	if *shutdown <= 0 {
-		return usageError("shutdown-timeout", "must be positive")
+	switch {
+	case o.shutdown <= 0:
+		return nil, usageError("shutdown-timeout", "must be positive")
+	case o.checkpointEvery < time.Second:
+		return nil, usageError("checkpoint-interval", "must be at least 1s")
+	case o.signInLimit < 1 || o.signInLimit > 6000:
+		return nil, usageError("sign-in-limit", "must be between 1 and 6000 a minute")
 	}
-	if *checkpointEvery < time.Second {
-		return usageError("checkpoint-interval", "must be at least 1s")
+	if err := validateSessionPolicy(o.sessions); err != nil {
+		return nil, err
 	}
-	sessions := flare.DefaultSessionPolicy()
-	sessions.IdleTimeout, sessions.AbsoluteTimeout, sessions.LockAfter = *sessionIdle, *sessionMax, *lockAfter
-	if err := validateSessionPolicy(sessions); err != nil {
-		return err
-	}
-	if *signInLimit < 1 || *signInLimit > 6000 {
-		return usageError("sign-in-limit", "must be between 1 and 6000 a minute")
-	}
-	backupTo, err := sched.check()
-	if err != nil {
-		return err
+	if o.backupTo, err = o.backups.check(); err != nil {
+		return nil, err
 	}
 	// A bad certificate is a usage error found before anything starts.
-	tlsConfig, err := tf.config()
+	if o.tlsConfig, err = o.tls.config(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func runServe(ctx context.Context, env *cliEnv, args []string) error {
+	o, err := parseServeFlags(env, args)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
-
-	store, err := db.open(ctx, true)
+	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	store, err := o.db.open(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -91,63 +118,92 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Signed checkpoints of the audit log go to a file outside the
-	// database, so that editing or cutting the log is detectable.
-	af.resolve(db.data)
-	key, err := af.loadKey(true)
+	stopJobs, err := startJobs(ctx, o, store, logger)
 	if err != nil {
 		return err
 	}
-	cpCtx, stopCheckpoints := context.WithCancel(ctx)
-	checkpoints := make(chan struct{})
-	go func() {
-		defer close(checkpoints)
-		// With several instances on one PostgreSQL, one publishes at a
-		// time; another takes over within an interval if it stops.
-		cp := audit.NewCheckpointer(key, audit.NewFileSink(af.checkpoints))
-		store.RunExclusive(cpCtx, auditCheckpointJob, *checkpointEvery, logger, func(ctx context.Context) {
-			store.RunAuditCheckpoints(ctx, cp, *checkpointEvery, logger)
-		})
-	}()
-	// However serve ends, the checkpointer stops and writes its last
-	// checkpoint before the database closes.
-	waitBackups := sched.start(cpCtx, store, backupTo, key, af.checkpoints, logger)
-	defer func() { stopCheckpoints(); waitBackups(); <-checkpoints }()
-	// The key ring lives outside the database; it is made on first start.
-	ring, created, err := vault.OpenOrCreate(keyFile.resolve(&db))
-	if err != nil {
-		return flare.Errorf(flare.EINVALID, "-key-file: %v", err)
-	}
-	if created {
-		logger.Warn("created a new key ring: back it up apart from the database", "path", keyFile.resolve(&db))
-	}
-	keys := sqlstore.NewKeyStore(store, ring)
-	if err := keys.Check(ctx); err != nil {
-		return err
-	}
-	accounts, err := sqlstore.NewAccountService(store, keys, sessions, auth.DefaultParams(), *issuer)
+	// However serve ends, the jobs stop (writing their last checkpoint)
+	// before the database closes.
+	defer stopJobs()
+	keys, err := openKeyStore(ctx, o, store, logger)
 	if err != nil {
 		return err
 	}
-	srv, err := newServer(flarehttp.Config{Logger: logger, Database: store, Accounts: accounts,
-		Cases: sqlstore.NewCaseService(store), Users: sqlstore.NewUserService(store, sessions),
-		BaseURL: *baseURL, SignInLimit: flarehttp.RateLimit{Every: time.Minute / time.Duration(*signInLimit), Burst: max(1, *signInLimit/2)}, SecureCookies: *secureCookies, ShutdownTimeout: *shutdown})
+	srv, err := buildServer(o, store, keys, logger)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return usageError("addr", "cannot listen on %s: %v", *addr, err)
+		return usageError("addr", "cannot listen on %s: %v", o.addr, err)
 	}
-	if tlsConfig != nil {
-		ln = tls.NewListener(ln, tlsConfig)
+	if o.tlsConfig != nil {
+		ln = tls.NewListener(ln, o.tlsConfig)
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "database", db.describe(), "schema_version", version)
+	logger.Info("listening", "addr", ln.Addr().String(), "tls", o.tlsConfig != nil, "database", o.db.describe(), "schema_version", version)
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// startJobs starts the audit checkpoint publisher and the scheduled
+// backups; the returned func stops them and waits until they are done.
+// Signed checkpoints go to a file outside the database, so that editing or
+// cutting the log is detectable.
+func startJobs(ctx context.Context, o *serveOptions, store *sqlstore.DB, logger *slog.Logger) (stop func(), err error) {
+	o.audit.resolve(o.db.data)
+	key, err := o.audit.loadKey(true)
+	if err != nil {
+		return nil, err
+	}
+	jobCtx, cancel := context.WithCancel(ctx)
+	checkpoints := make(chan struct{})
+	go func() {
+		defer close(checkpoints)
+		// With several instances on one PostgreSQL, one publishes at a
+		// time; another takes over within an interval if it stops.
+		cp := audit.NewCheckpointer(key, audit.NewFileSink(o.audit.checkpoints))
+		store.RunExclusive(jobCtx, auditCheckpointJob, o.checkpointEvery, logger, func(ctx context.Context) {
+			store.RunAuditCheckpoints(ctx, cp, o.checkpointEvery, logger)
+		})
+	}()
+	waitBackups := o.backups.start(jobCtx, store, o.backupTo, key, o.audit.checkpoints, logger)
+	return func() { cancel(); waitBackups(); <-checkpoints }, nil
+}
+
+// openKeyStore opens the key ring, which lives outside the database and is
+// made on first start, and checks it matches the database.
+func openKeyStore(ctx context.Context, o *serveOptions, store *sqlstore.DB, logger *slog.Logger) (*sqlstore.KeyStore, error) {
+	path := o.keyFile.resolve(&o.db)
+	ring, created, err := vault.OpenOrCreate(path)
+	if err != nil {
+		return nil, flare.Errorf(flare.EINVALID, "-key-file: %v", err)
+	}
+	if created {
+		logger.Warn("created a new key ring: back it up apart from the database", "path", path)
+	}
+	keys := sqlstore.NewKeyStore(store, ring)
+	if err := keys.Check(ctx); err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
+
+// buildServer wires the services into the HTTP server.
+func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, logger *slog.Logger) (*flarehttp.Server, error) {
+	accounts, err := sqlstore.NewAccountService(store, keys, o.sessions, auth.DefaultParams(), o.issuer)
+	if err != nil {
+		return nil, err
+	}
+	return newServer(flarehttp.Config{
+		Logger: logger, Database: store, Accounts: accounts,
+		Cases: sqlstore.NewCaseService(store), Users: sqlstore.NewUserService(store, o.sessions),
+		BaseURL:       o.baseURL,
+		SignInLimit:   flarehttp.RateLimit{Every: time.Minute / time.Duration(o.signInLimit), Burst: max(1, o.signInLimit/2)},
+		SecureCookies: o.secureCookies, ShutdownTimeout: o.shutdown,
+	})
 }
 
 // auditCheckpointJob names the checkpoint publisher among scheduled jobs.

@@ -168,7 +168,7 @@ func TestServeBadFlags(t *testing.T) {
 		{"lock-after zero", nil, []string{"serve", "--lock-after", "0"}, "-lock-after"},
 		{"sign-in limit zero", nil, []string{"serve", "--sign-in-limit", "0"}, "-sign-in-limit"},
 		{"backups without recipient", nil, []string{"serve", "--backup-dir", "DATA"}, "-backup-recipient"},
-		{"bad backup recipient", []string{"FLARE_BACKUP_RECIPIENT=age1nope"}, []string{"serve", "--backup-dir", "DATA"}, "-backup-recipient"},
+		{"bad backup recipient", []string{"FLARE_BACKUP_RECIPIENT=age1nope"}, []string{"serve", "--backup-dir", "DATA"}, "not an age recipient"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
