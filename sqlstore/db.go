@@ -8,8 +8,11 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -44,6 +47,11 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	driverName, dsn, d, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
+	}
+	if d.name() == "sqlite" {
+		if err := createPrivate(sqlitePath(rawURL)); err != nil {
+			return nil, err
+		}
 	}
 	var sqlDB *sql.DB
 	if o.wrap == nil {
@@ -115,14 +123,33 @@ func parseURL(rawURL string) (driver, dsn string, d dialect, err error) {
 	case strings.Contains(rawURL, "://"):
 		return "", "", nil, flare.Errorf(flare.EINVALID, "database URL: unsupported scheme (use postgres://... or a SQLite file path)")
 	}
+	if p := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:"); p == "" || p[0] == '?' {
+		return "", "", nil, flare.Errorf(flare.EINVALID, "database URL: SQLite file path is empty")
+	}
+	return "sqlite", sqliteDSN(sqlitePath(rawURL)), sqliteDialect{}, nil
+}
+
+// sqlitePath is the file a SQLite URL names.
+func sqlitePath(rawURL string) string {
 	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
 	}
-	if path == "" {
-		return "", "", nil, flare.Errorf(flare.EINVALID, "database URL: SQLite file path is empty")
+	return filepath.Clean(path)
+}
+
+// createPrivate creates a missing database file readable by its owner only:
+// SQLite would create it with the process umask, and its -wal and -shm
+// files follow the database file's mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
 	}
-	return "sqlite", sqliteDSN(filepath.Clean(path)), sqliteDialect{}, nil
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
 }
 
 // redactURLError drops the URL from url.Parse errors, which would otherwise

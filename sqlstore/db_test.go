@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,5 +82,28 @@ func TestParseURLHidesPassword(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "s3cret-pw") {
 		t.Errorf("error leaks the password: %s", got)
+	}
+}
+
+// TestSQLiteFilesPrivate: the database and its WAL are readable by their
+// owner only, whatever the umask.
+func TestSQLiteFilesPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "private.db")
+	db, err := Open(context.Background(), "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s mode %v, want no group or other access", filepath.Base(f), st.Mode().Perm())
+		}
 	}
 }
