@@ -30,6 +30,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /app", s.requireUser(s.handleApp))
 	mux.HandleFunc("GET /cases", s.requireUser(s.handleCaseList))
 	mux.HandleFunc("GET /cases/{id}", s.requireUser(s.handleCasePage))
+	mux.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
 	mux.HandleFunc("GET /api/v1/cases", s.requireUser(s.handleAPICaseList))
 	mux.HandleFunc("POST /api/v1/cases", s.requireUser(s.handleAPICreateCase))
 	mux.HandleFunc("GET /api/v1/cases/{id}", s.requireUser(s.handleAPICase))
