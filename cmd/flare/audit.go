@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -76,8 +75,7 @@ func runAudit(ctx context.Context, env *cliEnv, args []string) error {
 	af.register(fs)
 	out := fs.String("out", "", "CSV `file` to create (export; - for standard output)")
 	caseID := fs.String("case", "", "export only the entries of the case with this `id` (export)")
-	envNames := maps.Clone(dbEnv)
-	maps.Copy(envNames, auditEnv)
+	envNames := envOf(dbEnv, auditEnv)
 	pos, err := parseFlagsInterleaved(fs, args, env.getenv, envNames)
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"time"
 
@@ -34,9 +33,7 @@ func runBackup(ctx context.Context, env *cliEnv, args []string) error {
 	af.register(fs)
 	recipient := fs.String("recipient", "", "age `recipient` (age1...) the backup is encrypted to, as \"flare backup keygen\" prints (env FLARE_BACKUP_RECIPIENT)")
 	out := fs.String("out", "", "`file` to create: the backup, or the identity for keygen")
-	envNames := maps.Clone(dbEnv)
-	maps.Copy(envNames, auditEnv)
-	maps.Copy(envNames, backupEnv)
+	envNames := envOf(dbEnv, auditEnv, backupEnv)
 	pos, err := parseFlagsInterleaved(fs, args, env.getenv, envNames)
 	if err != nil {
 		return err
@@ -123,8 +120,7 @@ func runRestore(ctx context.Context, env *cliEnv, args []string) error {
 	af.register(fs)
 	in := fs.String("in", "", "backup `file` to restore, as \"flare backup\" wrote it")
 	identity := fs.String("identity", "", "age identity `file` that decrypts the backup, as \"flare backup keygen\" wrote it")
-	envNames := maps.Clone(dbEnv)
-	maps.Copy(envNames, auditEnv)
+	envNames := envOf(dbEnv, auditEnv)
 	if err := parseFlags(fs, args, env.getenv, envNames); err != nil {
 		return err
 	}

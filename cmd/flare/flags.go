@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 
 	"github.com/flare-ilo/flare"
 )
@@ -84,4 +85,14 @@ func parseFlagsInterleaved(fs *flag.FlagSet, args []string, getenv func(string) 
 		return nil, err
 	}
 	return pos, nil
+}
+
+// envOf merges the flag-to-variable maps of the flag groups a command uses
+// into the one map parseFlags takes.
+func envOf(groups ...map[string]string) map[string]string {
+	all := map[string]string{}
+	for _, g := range groups {
+		maps.Copy(all, g)
+	}
+	return all
 }

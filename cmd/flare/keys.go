@@ -61,10 +61,7 @@ func runKeys(ctx context.Context, env *cliEnv, args []string) error {
 	out := fs.String("out", "", "`file` to create with the age-encrypted key ring (export)")
 	in := fs.String("in", "", "age-encrypted key ring `file` to import (import)")
 	identity := fs.String("identity", "", "age identity `file` that decrypts it (import)")
-	envNames := map[string]string{"key-file": "FLARE_KEY_FILE", "recipient": "FLARE_BACKUP_RECIPIENT"}
-	for k, v := range dbEnv {
-		envNames[k] = v
-	}
+	envNames := envOf(dbEnv, map[string]string{"key-file": "FLARE_KEY_FILE", "recipient": "FLARE_BACKUP_RECIPIENT"})
 	pos, err := parseFlagsInterleaved(fs, args, env.getenv, envNames)
 	if err != nil {
 		return err

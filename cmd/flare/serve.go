@@ -69,13 +69,7 @@ func parseServeFlags(env *cliEnv, args []string) (*serveOptions, error) {
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a TLS proxy (env FLARE_SECURE_COOKIES)")
 	fs.StringVar(&o.issuer, "issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
 	fs.StringVar(&o.baseURL, "base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
-	envNames := map[string]string{}
-	for _, m := range []map[string]string{serveEnv, dbEnv, auditEnv, scheduleEnv, tlsEnv} {
-		for k, v := range m {
-			envNames[k] = v
-		}
-	}
-	if err := parseFlags(fs, args, env.getenv, envNames); err != nil {
+	if err := parseFlags(fs, args, env.getenv, envOf(serveEnv, dbEnv, auditEnv, scheduleEnv, tlsEnv)); err != nil {
 		return nil, err
 	}
 	var err error

@@ -23,10 +23,7 @@ func runUser(ctx context.Context, env *cliEnv, args []string) error {
 	roles := fs.String("role", "", "comma-separated `roles` (create): "+roleList())
 	email := fs.String("email", "", "the user's email `address`")
 	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public `URL` of this server, for the enrolment link (env FLARE_BASE_URL)")
-	envNames := map[string]string{"base-url": "FLARE_BASE_URL"}
-	for k, v := range dbEnv {
-		envNames[k] = v
-	}
+	envNames := envOf(dbEnv, map[string]string{"base-url": "FLARE_BASE_URL"})
 	pos, err := parseFlagsInterleaved(fs, args, env.getenv, envNames)
 	if err != nil {
 		return err
