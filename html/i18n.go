@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"path"
 	"slices"
@@ -12,7 +13,11 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+// The catalogue of a language is locales/<lang>.json merged with
+// locales/<area>/<lang>.json of every area (casework, portal, ...): one file
+// per area keeps each part of the interface's words together.
+//
+//go:embed locales
 var localeFiles embed.FS
 
 // Language is one language of the interface.
@@ -47,13 +52,9 @@ func LoadCatalog() (*Catalog, error) {
 	c := &Catalog{langs: languages(), messages: map[string]map[string]string{}}
 	var tags []language.Tag
 	for _, l := range c.langs {
-		b, err := localeFiles.ReadFile(path.Join("locales", l.Code+".json"))
+		m, err := loadLanguage(l.Code)
 		if err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", l.Code, err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", l.Code, err)
+			return nil, err
 		}
 		c.messages[l.Code] = m
 		tags = append(tags, language.Make(l.Code))
@@ -63,6 +64,39 @@ func LoadCatalog() (*Catalog, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// loadLanguage merges the catalogue files of one language; a key defined in
+// two files is an error, so one area cannot silently reword another's.
+func loadLanguage(code string) (map[string]string, error) {
+	files := []string{path.Join("locales", code+".json")}
+	areas, err := fs.ReadDir(localeFiles, "locales")
+	if err != nil {
+		return nil, fmt.Errorf("catalogue %s: %w", code, err)
+	}
+	for _, a := range areas {
+		if a.IsDir() {
+			files = append(files, path.Join("locales", a.Name(), code+".json"))
+		}
+	}
+	m := map[string]string{}
+	for _, f := range files {
+		b, err := localeFiles.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", code, err)
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", f, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				return nil, fmt.Errorf("catalogue %s: key %q is defined twice", f, k)
+			}
+			m[k] = v
+		}
+	}
+	return m, nil
 }
 
 func (c *Catalog) checkKeys() error {
