@@ -3,6 +3,7 @@ package flare
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,35 @@ func TestAgencyValidate(t *testing.T) {
 	}
 }
 
+// TestCaseWorkflow checks every pair of statuses against the workflow of
+// issue #5: a case is prosecuted only after an investigation, and a closed
+// case can only reopen.
+func TestCaseWorkflow(t *testing.T) {
+	allowed := map[CaseStatus]string{
+		CaseOpen:          "assessment referred investigation closed",
+		CaseAssessment:    "open referred investigation closed",
+		CaseReferred:      "assessment investigation closed",
+		CaseInvestigation: "referred proceedings closed",
+		CaseProceedings:   "investigation closed",
+		CaseClosed:        "open",
+	}
+	for _, from := range CaseStatuses() {
+		for _, to := range CaseStatuses() {
+			want := from == to || slices.Contains(strings.Fields(allowed[from]), string(to))
+			if got := from.CanMoveTo(to); got != want {
+				t.Errorf("%s -> %s: CanMoveTo = %v, want %v", from, to, got, want)
+			}
+		}
+		var next []string
+		for _, n := range from.NextStatuses() {
+			next = append(next, string(n))
+		}
+		if got := strings.Join(next, " "); got != allowed[from] {
+			t.Errorf("NextStatuses(%s) = %q, want %q", from, got, allowed[from])
+		}
+	}
+}
+
 func TestCaseValidate(t *testing.T) {
 	day := time.Date(2026, 5, 1, 13, 0, 0, 0, time.FixedZone("x", 3*3600))
 	before := day.AddDate(0, 0, -2)
@@ -104,7 +134,11 @@ func TestCaseValidate(t *testing.T) {
 		{"closed without date", func(c *Case) { c.Status = CaseClosed }, "closed_on"},
 		{"date without closed", func(c *Case) { c.ClosedOn = &after }, "closed_on"},
 		{"closed before opened", func(c *Case) { c.Status = CaseClosed; c.ClosedOn = &before }, "closed_on"},
-		{"closed properly", func(c *Case) { c.Status = CaseClosed; c.ClosedOn = &after }, ""},
+		{"closed without a reason", func(c *Case) { c.Status = CaseClosed; c.ClosedOn = &after }, "closure_reason"},
+		{"closed with an unknown reason", func(c *Case) { c.Status = CaseClosed; c.ClosedOn = &after; c.ClosureReason = "bored" }, "closure_reason"},
+		{"reason on an open case", func(c *Case) { c.ClosureReason = ClosureResolved }, "closure_reason"},
+		{"region too long", func(c *Case) { c.Region = strings.Repeat("r", MaxNameLength+1) }, "region"},
+		{"closed properly", func(c *Case) { c.Status = CaseClosed; c.ClosedOn = &after; c.ClosureReason = ClosureDuplicate }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

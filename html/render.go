@@ -16,7 +16,7 @@ import (
 	"github.com/flare-ilo/flare"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFiles embed.FS
 
 // Renderer renders pages in the visitor's language.
@@ -38,7 +38,11 @@ func NewRenderer(catalog *Catalog, assets *Assets) (*Renderer, error) {
 		if strings.HasSuffix(name, "/layout.html") || strings.HasSuffix(name, "/staffbar.html") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/staffbar.html", name)
+		// Partials (templates/partials/) are sections that several pages
+		// share or that one area of the application owns, such as the
+		// sections of the case page.
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html",
+			"templates/staffbar.html", "templates/partials/*.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
@@ -172,11 +176,18 @@ type UsersView struct {
 }
 
 // CaseView is one case, and for supervisors who accessed it.
+//
+// The parts of a case have their own sections, each filled by its own
+// handler: People (persons in the case), Parties (organisations and
+// worksites) and Work (notes, tasks, documents and the timeline).
 type CaseView struct {
 	Page
 	Case       *flare.Case
 	ShowAccess bool
 	Access     []AccessLine
+	People     PeopleSection
+	Parties    PartiesSection
+	Work       WorkSection
 }
 
 // AccessLine is one line of "who looked at this case, when".

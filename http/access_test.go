@@ -153,7 +153,7 @@ func TestUpdateCaseThroughAPI(t *testing.T) {
 			if !strings.Contains(body, `"title":"Editor A"`) {
 				t.Fatalf("after the stale save: %s", body)
 			}
-			res, _ = a.jsonIfMatch("PATCH", path, `{"status":"closed","closed_on":"2026-12-01"}`, `"v2"`)
+			res, _ = a.jsonIfMatch("PATCH", path, `{"status":"closed","closed_on":"2026-12-01","closure_reason":"resolved"}`, `"v2"`)
 			if res.StatusCode != 200 {
 				t.Fatalf("close = %d", res.StatusCode)
 			}

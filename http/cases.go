@@ -95,9 +95,12 @@ func (s *Server) handleAPICaseAudit(w http.ResponseWriter, r *http.Request) {
 // change; absent fields stay as they are, and "closed_on": null clears the
 // date.
 type caseUpdateRequest struct {
-	Title    *string           `json:"title"`
-	Status   *flare.CaseStatus `json:"status"`
-	ClosedOn optionalDate      `json:"closed_on"`
+	Title         *string              `json:"title"`
+	Status        *flare.CaseStatus    `json:"status"`
+	ClosedOn      optionalDate         `json:"closed_on"`
+	ClosureReason *flare.ClosureReason `json:"closure_reason"`
+	Region        *string              `json:"region"`
+	AssignedTo    *string              `json:"assigned_to"`
 }
 
 // optionalDate tells an absent field from an explicit null.
@@ -144,7 +147,8 @@ func (s *Server) handleAPIUpdateCase(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	upd := flare.CaseUpdate{Version: version, Title: req.Title, Status: req.Status}
+	upd := flare.CaseUpdate{Version: version, Title: req.Title, Status: req.Status,
+		ClosureReason: req.ClosureReason, Region: req.Region, AssignedTo: req.AssignedTo}
 	if req.ClosedOn.Set {
 		upd.ClosedOn = &req.ClosedOn.Value
 	}
@@ -179,6 +183,12 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := html.CaseView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Case: c}
+	for _, section := range []func(*http.Request, *html.CaseView) error{s.casePeople, s.caseParties, s.caseWork} {
+		if err := section(r, &view); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	actor, _ := flare.ActorFrom(r.Context())
 	rec := policy.Record{Type: "case", OwnerAgencyID: c.AgencyID}
 	if policy.Decide(actor, policy.ReadAudit, rec, nil) == policy.Allow {

@@ -16,6 +16,10 @@ type caseCreateRequest struct {
 	Status    flare.CaseStatus `json:"status"`
 	OpenedOn  string           `json:"opened_on"`
 	ClosedOn  string           `json:"closed_on"`
+	// ClosureReason, Region and AssignedTo: see flare.Case.
+	ClosureReason flare.ClosureReason `json:"closure_reason"`
+	Region        string              `json:"region"`
+	AssignedTo    string              `json:"assigned_to"`
 }
 
 // parseDate reads a "YYYY-MM-DD" field of a request.
@@ -38,7 +42,8 @@ func (s *Server) handleAPICreateCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me, _ := userFrom(r.Context())
-	c := &flare.Case{AgencyID: req.AgencyID, Reference: req.Reference, Title: req.Title, Status: req.Status}
+	c := &flare.Case{AgencyID: req.AgencyID, Reference: req.Reference, Title: req.Title, Status: req.Status,
+		ClosureReason: req.ClosureReason, Region: req.Region, AssignedTo: req.AssignedTo}
 	if c.AgencyID == "" {
 		c.AgencyID = me.AgencyID
 	}

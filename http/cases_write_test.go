@@ -46,13 +46,15 @@ func TestCreateCaseThroughAPI(t *testing.T) {
 				wantField string
 			}{
 				{"caseworker, defaults", worker, `{"reference":"LI/2026/7","title":"Brick kiln"}`, 201, ""},
-				{"caseworker, all fields", worker, `{"agency_id":"` + f.agency.ID + `","reference":"LI/2026/8","title":"Fishing boat","status":"closed","opened_on":"2026-11-01","closed_on":"2026-11-20"}`, 201, ""},
+				{"caseworker, all fields", worker, `{"agency_id":"` + f.agency.ID + `","reference":"LI/2026/8","title":"Fishing boat","status":"closed","opened_on":"2026-11-01","closed_on":"2026-11-20","closure_reason":"resolved","region":"North"}`, 201, ""},
 				{"reference used", worker, `{"reference":"LI/2026/7","title":"Again"}`, 409, "reference"},
 				{"no title", worker, `{"reference":"LI/2026/9"}`, 400, "title"},
 				{"bad reference", worker, `{"reference":"-x","title":"T"}`, 400, "reference"},
 				{"bad status", worker, `{"reference":"LI/2026/9","title":"T","status":"lost"}`, 400, "status"},
 				{"bad date", worker, `{"reference":"LI/2026/9","title":"T","opened_on":"27/11/2026"}`, 400, "opened_on"},
-				{"closed without date", worker, `{"reference":"LI/2026/9","title":"T","status":"closed"}`, 400, "closed_on"},
+				{"closed without date", worker, `{"reference":"LI/2026/9","title":"T","status":"closed","closure_reason":"resolved"}`, 400, "closed_on"},
+				{"closed without reason", worker, `{"reference":"LI/2026/9","title":"T","status":"closed","opened_on":"2026-11-01","closed_on":"2026-11-20"}`, 400, "closure_reason"},
+				{"assigned to a stranger", worker, `{"reference":"LI/2026/9","title":"T","assigned_to":"` + other + `"}`, 400, "assigned_to"},
 				{"unknown field", worker, `{"reference":"LI/2026/9","title":"T","owner":"me"}`, 400, "owner"},
 				{"another agency's name", worker, `{"agency_id":"` + other + `","reference":"LI/2026/9","title":"T"}`, 403, ""},
 				{"admin sees no cases", admin, `{"reference":"LI/2026/9","title":"T"}`, 403, ""},

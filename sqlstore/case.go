@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/audit"
@@ -13,14 +14,27 @@ import (
 )
 
 // CaseService implements flare.CaseService.
-type CaseService struct{ db *DB }
+type CaseService struct {
+	db *DB
+	// keys gives the blind index of people's names; without it the case
+	// list cannot search by name.
+	keys *KeyStore
+}
 
 // NewCaseService returns the case service on db.
 func NewCaseService(db *DB) *CaseService { return &CaseService{db: db} }
 
+// WithKeys lets the service search cases by the names of their people,
+// through the blind index of the key ring behind k.
+func (s *CaseService) WithKeys(k *KeyStore) *CaseService {
+	s.keys = k
+	return s
+}
+
 var _ flare.CaseService = (*CaseService)(nil)
 
-const caseColumns = `id, agency_id, reference, title, status, opened_on, closed_on, version, created_at, updated_at`
+const caseColumns = `id, agency_id, reference, title, status, opened_on, closed_on, version, created_at, updated_at,
+	closure_reason, region, assigned_to`
 
 // Page sizes of the case list: every case listed is a read, audited, so a
 // page stays small.
@@ -75,9 +89,13 @@ func (s *CaseService) CreateCase(ctx context.Context, c *flare.Case) error {
 	}
 	now := s.db.now().UTC()
 	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.db.checkAssignee(ctx, tx, c); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			id, c.AgencyID, c.Reference, c.Title, string(c.Status), c.OpenedOn, c.ClosedOn, 1, now, now)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			id, c.AgencyID, c.Reference, c.Title, string(c.Status), c.OpenedOn, c.ClosedOn, 1, now, now,
+			string(c.ClosureReason), c.Region, nullString(c.AssignedTo))
 		switch s.db.dialect.constraint(err) {
 		case uniqueViolation:
 			return &flare.Error{Code: flare.ECONFLICT,
@@ -88,6 +106,9 @@ func (s *CaseService) CreateCase(ctx context.Context, c *flare.Case) error {
 		}
 		if err != nil {
 			return fmt.Errorf("insert case: %w", s.db.dialect.translate(err))
+		}
+		if err := s.db.indexText(ctx, tx, "case", id, id, c.Title, c.Region); err != nil {
+			return err
 		}
 		return s.db.record(ctx, tx, auditEvent{action: audit.ActionCreate, recordType: "case", recordID: id, caseID: id,
 			fields: caseFieldsSet(c)})
@@ -103,9 +124,42 @@ func (s *CaseService) CreateCase(ctx context.Context, c *flare.Case) error {
 func caseFieldsSet(c *flare.Case) []string {
 	f := []string{"agency_id", "reference", "title", "status", "opened_on"}
 	if c.ClosedOn != nil {
-		f = append(f, "closed_on")
+		f = append(f, "closed_on", "closure_reason")
+	}
+	if c.Region != "" {
+		f = append(f, "region")
+	}
+	if c.AssignedTo != "" {
+		f = append(f, "assigned_to")
 	}
 	return f
+}
+
+// checkAssignee refuses to assign a case to someone who is not an active
+// user of the case's own agency: the column has no foreign key (SQLite
+// cannot drop such a column in a down migration), so the rule lives here.
+func (db *DB) checkAssignee(ctx context.Context, q querier, c *flare.Case) error {
+	if c.AssignedTo == "" {
+		return nil
+	}
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = $1 AND agency_id = $2 AND disabled_at IS NULL`,
+		c.AssignedTo, c.AgencyID).Scan(&n)
+	if !validID(c.AssignedTo) || (err == nil && n == 0) {
+		return flare.FieldError("assigned_to", "is not an active user of the case's agency")
+	}
+	if err != nil {
+		return fmt.Errorf("check assignee: %w", db.dialect.translate(err))
+	}
+	return nil
+}
+
+// nullString stores "" as NULL, for optional references.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // Case implements flare.CaseService.
@@ -180,6 +234,14 @@ func (s *CaseService) Cases(ctx context.Context, f flare.CaseFilter) ([]*flare.C
 		}
 		where = append(where, "status = "+arg(string(f.Status)))
 	}
+	more, empty, err := s.filterClauses(f, arg)
+	if err != nil {
+		return nil, err
+	}
+	if empty {
+		return nil, nil
+	}
+	where = append(where, more...)
 	switch {
 	case f.Limit <= 0:
 		f.Limit = defaultCaseList
@@ -195,7 +257,7 @@ func (s *CaseService) Cases(ctx context.Context, f flare.CaseFilter) ([]*flare.C
 	}
 	query += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d OFFSET %d`, f.Limit, f.Offset)
 	var out []*flare.Case
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if out, err = queryCases(ctx, tx, query, args); err != nil {
 			return err
@@ -211,6 +273,73 @@ func (s *CaseService) Cases(ctx context.Context, f flare.CaseFilter) ([]*flare.C
 	})
 	return out, err
 }
+
+// filterClauses turns the casework filters into SQL conditions on cases,
+// adding their values through arg. empty is true when the filter can match
+// nothing (a query with no searchable word), so no query need run.
+func (s *CaseService) filterClauses(f flare.CaseFilter, arg func(any) string) (where []string, empty bool, err error) {
+	if r := flare.CleanLine(f.Region); r != "" {
+		where = append(where, "region = "+arg(r))
+	}
+	if f.Sector != "" {
+		if !flare.ValidISICSection(f.Sector) {
+			return nil, false, flare.FieldError("sector", "%q is not an ISIC Rev.4 section letter (A to U)", f.Sector)
+		}
+		where = append(where, "id IN (SELECT case_id FROM worksites WHERE isic_section = "+arg(f.Sector)+")")
+	}
+	if f.OverdueTasks {
+		where = append(where, "id IN (SELECT case_id FROM tasks WHERE done_at IS NULL AND due_on < "+
+			arg(flare.DateOf(s.db.now()))+")")
+	}
+	if f.AssignedTo != "" {
+		if !validID(f.AssignedTo) {
+			return nil, true, nil
+		}
+		where = append(where, "assigned_to = "+arg(f.AssignedTo))
+	}
+	if strings.TrimSpace(f.Text) != "" {
+		terms := searchTerms(f.Text)
+		if len(terms) == 0 {
+			return nil, true, nil
+		}
+		where = append(where, s.db.dialect.textMatch(arg(s.db.textQuery(terms))))
+	}
+	if strings.TrimSpace(f.Name) != "" {
+		clause, ok, err := s.nameClause(f.Name, arg)
+		if err != nil || !ok {
+			return nil, !ok, err
+		}
+		where = append(where, clause)
+	}
+	return where, false, nil
+}
+
+// nameClause matches cases with a person whose name holds every word of
+// name, through the blind index (person_name_tokens, one row per token of a
+// person's names). A 32-bit token can collide (vault.BlindIndexBytes): the
+// person's page confirms by decrypting, the case list does not.
+func (s *CaseService) nameClause(name string, arg func(any) string) (string, bool, error) {
+	if s.keys == nil {
+		return "", false, flare.Errorf(flare.EINTERNAL, "name search needs the key ring")
+	}
+	tokens, err := s.keys.Vault().BlindIndex(personNameField, name)
+	if err != nil {
+		return "", false, fmt.Errorf("blind index of the searched name: %w", err)
+	}
+	if len(tokens) == 0 {
+		return "", false, nil
+	}
+	ph := make([]string, len(tokens))
+	for i, t := range tokens {
+		ph[i] = arg(t)
+	}
+	return fmt.Sprintf(`id IN (SELECT case_id FROM person_name_tokens WHERE token IN (%s)
+		GROUP BY case_id, person_id HAVING COUNT(DISTINCT token) = %d)`, strings.Join(ph, ", "), len(tokens)), true, nil
+}
+
+// personNameField is the blind-index field of people's names: the person
+// service indexes names under it and the case list searches them.
+const personNameField = "person.name"
 
 func queryCases(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*flare.Case, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
@@ -248,14 +377,23 @@ func (s *CaseService) UpdateCase(ctx context.Context, id string, upd flare.CaseU
 		if c.Version != upd.Version {
 			return staleVersion(c.Version, upd.Version)
 		}
-		changed := applyCaseUpdate(c, upd)
+		changed, err := applyCaseUpdate(c, upd, flare.DateOf(s.db.now()))
+		if err != nil {
+			return err
+		}
 		if err := c.Validate(); err != nil {
 			return err
 		}
+		if upd.AssignedTo != nil {
+			if err := s.db.checkAssignee(ctx, tx, c); err != nil {
+				return err
+			}
+		}
 		now := s.db.now().UTC()
 		res, err := tx.ExecContext(ctx, `UPDATE cases SET title = $1, status = $2, closed_on = $3,
-			version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6`,
-			c.Title, string(c.Status), c.ClosedOn, now, id, upd.Version)
+			version = version + 1, updated_at = $4, closure_reason = $7, region = $8, assigned_to = $9
+			WHERE id = $5 AND version = $6`,
+			c.Title, string(c.Status), c.ClosedOn, now, id, upd.Version, string(c.ClosureReason), c.Region, nullString(c.AssignedTo))
 		if err != nil {
 			return fmt.Errorf("update case %s: %w", id, s.db.dialect.translate(err))
 		}
@@ -267,32 +405,67 @@ func (s *CaseService) UpdateCase(ctx context.Context, id string, upd flare.CaseU
 		c.Version++
 		c.UpdatedAt = now
 		out = c
+		if err := s.db.indexText(ctx, tx, "case", c.ID, c.ID, c.Title, c.Region); err != nil {
+			return err
+		}
 		return s.db.record(ctx, tx, auditEvent{action: audit.ActionUpdate, recordType: "case", recordID: c.ID, caseID: c.ID, fields: changed})
 	})
 	return out, s.db.auditDenied(ctx, err)
 }
 
-// applyCaseUpdate applies upd to c and names the fields it sets.
-func applyCaseUpdate(c *flare.Case, upd flare.CaseUpdate) []string {
+// applyCaseUpdate applies upd to c and names the fields it sets. A status
+// change must follow the workflow (flare.CaseStatus.CanMoveTo); closing
+// dates the closure today unless a date is given, and reopening clears the
+// closure.
+func applyCaseUpdate(c *flare.Case, upd flare.CaseUpdate, today time.Time) ([]string, error) {
 	var changed []string
 	if upd.Title != nil {
 		c.Title = *upd.Title
 		changed = append(changed, "title")
 	}
-	if upd.Status != nil {
-		c.Status = *upd.Status
+	if upd.Region != nil {
+		c.Region = *upd.Region
+		changed = append(changed, "region")
+	}
+	if upd.AssignedTo != nil {
+		c.AssignedTo = *upd.AssignedTo
+		changed = append(changed, "assigned_to")
+	}
+	if upd.Status != nil && *upd.Status != c.Status {
+		next := *upd.Status
+		if !next.Valid() {
+			return nil, flare.FieldError("status", "%q is not a case status", next)
+		}
+		if !c.Status.CanMoveTo(next) {
+			return nil, &flare.Error{Code: flare.ECONFLICT,
+				Message: fmt.Sprintf("a case cannot go from %s to %s", c.Status, next),
+				Fields:  map[string]string{"status": "not allowed from " + string(c.Status)}}
+		}
+		switch {
+		case next == flare.CaseClosed && upd.ClosedOn == nil:
+			c.ClosedOn = &today
+			changed = append(changed, "closed_on")
+		case c.Status == flare.CaseClosed:
+			c.ClosedOn, c.ClosureReason = nil, ""
+			changed = append(changed, "closed_on", "closure_reason")
+		}
+		c.Status = next
 		changed = append(changed, "status")
 	}
 	if upd.ClosedOn != nil {
 		c.ClosedOn = *upd.ClosedOn
 		changed = append(changed, "closed_on")
 	}
-	return changed
+	if upd.ClosureReason != nil {
+		c.ClosureReason = *upd.ClosureReason
+		changed = append(changed, "closure_reason")
+	}
+	return changed, nil
 }
 
 // caseReadFields names what a read of a case returns.
 func caseReadFields() []string {
-	return []string{"reference", "title", "status", "opened_on", "closed_on"}
+	return []string{"reference", "title", "status", "opened_on", "closed_on", "closure_reason", "region", "assigned_to"}
 }
 
 // denial carries a policy refusal out of a transaction, with what the audit
@@ -330,11 +503,15 @@ func scanCase(r scanner) (*flare.Case, error) {
 	var c flare.Case
 	var status string
 	var closed sql.NullTime
+	var reason string
+	var assignee sql.NullString
 	if err := r.Scan(&c.ID, &c.AgencyID, &c.Reference, &c.Title, &status, &c.OpenedOn, &closed,
-		&c.Version, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		&c.Version, &c.CreatedAt, &c.UpdatedAt, &reason, &c.Region, &assignee); err != nil {
 		return nil, err
 	}
 	c.Status = flare.CaseStatus(status)
+	c.ClosureReason = flare.ClosureReason(reason)
+	c.AssignedTo = assignee.String
 	c.OpenedOn = flare.DateOf(c.OpenedOn)
 	if closed.Valid {
 		d := flare.DateOf(closed.Time)

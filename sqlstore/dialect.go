@@ -26,6 +26,10 @@ type dialect interface {
 	// lockAuditLog serialises audit appends until tx ends, so that
 	// concurrent writers get seq n, n+1, ... with no gap and no duplicate.
 	lockAuditLog(ctx context.Context, tx *sql.Tx) error
+	// textMatch returns a condition on cases.id that holds for cases whose
+	// search index matches the full-text query in placeholder param (see
+	// search.go for the query's form).
+	textMatch(param string) string
 }
 
 type constraintKind int

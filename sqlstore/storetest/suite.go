@@ -183,7 +183,8 @@ func testCases(t *testing.T, db *sqlstore.DB) {
 	closed := flare.CaseClosed
 	closedOn := time.Date(2026, 4, 1, 15, 30, 0, 0, time.UTC)
 	pClosedOn := &closedOn
-	upd, err := svc.UpdateCase(ctx, c.ID, flare.CaseUpdate{Version: 1, Status: &closed, ClosedOn: &pClosedOn})
+	resolved := flare.ClosureResolved
+	upd, err := svc.UpdateCase(ctx, c.ID, flare.CaseUpdate{Version: 1, Status: &closed, ClosedOn: &pClosedOn, ClosureReason: &resolved})
 	if err != nil {
 		t.Fatalf("close case: %v", err)
 	}

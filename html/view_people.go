@@ -1,0 +1,4 @@
+package html
+
+// PeopleSection is the people of a case on its page.
+type PeopleSection struct{}

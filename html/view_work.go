@@ -1,0 +1,5 @@
+package html
+
+// WorkSection is the notes, tasks, documents and timeline of a case on its
+// page.
+type WorkSection struct{}
