@@ -23,6 +23,7 @@ import (
 type staffFixture struct {
 	*testServer
 	clock      *storetest.Clock
+	keys       *sqlstore.KeyStore
 	agency     *flare.Agency
 	ownCase    *flare.Case
 	otherCase  *flare.Case
@@ -41,17 +42,20 @@ func newStaffFixtureOn(t *testing.T, db *sqlstore.DB) *staffFixture {
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
 	db.SetClock(clock.Now)
-	accounts, err := sqlstore.NewAccountService(db, storetest.Keys(t, db), flare.DefaultSessionPolicy(), storetest.FastParams, "Flare test")
+	// One key store for every service: the blind index of names must be
+	// computed with the same key ring that searches it.
+	keys := storetest.Keys(t, db)
+	accounts, err := sqlstore.NewAccountService(db, keys, flare.DefaultSessionPolicy(), storetest.FastParams, "Flare test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := newServerFor(t, db, slog.LevelDebug)
 	s.cfg.Accounts = accounts
-	s.cfg.Cases = sqlstore.NewCaseService(db)
+	s.cfg.Cases = sqlstore.NewCaseService(db).WithKeys(keys)
 	s.cfg.Users = sqlstore.NewUserService(db, flare.DefaultSessionPolicy())
 	s.cfg.BaseURL = "https://flare.example"
 	s.handler = s.middleware(s.routes())
-	f := &staffFixture{testServer: s, clock: clock, email: "inspector@labour.example"}
+	f := &staffFixture{testServer: s, clock: clock, email: "inspector@labour.example", keys: keys}
 	agencies := sqlstore.NewAgencyService(db)
 	f.agency = &flare.Agency{Name: "Labour Inspectorate", Kind: flare.AgencyLabourInspectorate}
 	other := &flare.Agency{Name: "Police", Kind: flare.AgencyPolice}
