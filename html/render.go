@@ -146,6 +146,21 @@ type CaseListView struct {
 	Page
 	Email string
 	Cases []*flare.Case
+	// Filter is what the user asked for; Filtered is true when any filter
+	// is set, and FilterError explains a filter value that was refused.
+	Filter      CaseListFilter
+	Filtered    bool
+	FilterError string
+	// Statuses and Sectors are the choices of the filter form.
+	Statuses []flare.CaseStatus
+	Sectors  []flare.ISICSection
+}
+
+// CaseListFilter is the filter form of the case list, as submitted.
+type CaseListFilter struct {
+	Status, Region, Sector string
+	Overdue, Mine          bool
+	Text, Name             string
 }
 
 // AppView is the staff home: where a signed-in user can go.
@@ -182,7 +197,9 @@ type UsersView struct {
 // worksites) and Work (notes, tasks, documents and the timeline).
 type CaseView struct {
 	Page
-	Case       *flare.Case
+	Case *flare.Case
+	// MeID is the signed-in user, to say "you" when the case is theirs.
+	MeID       string
 	ShowAccess bool
 	Access     []AccessLine
 	People     PeopleSection

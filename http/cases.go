@@ -18,13 +18,43 @@ type caseListResponse struct {
 	Cases []*flare.Case `json:"cases"`
 }
 
-// caseFilter reads the list filters shared by the page and the API.
-func caseFilter(r *http.Request) flare.CaseFilter {
-	return flare.CaseFilter{Status: flare.CaseStatus(r.URL.Query().Get("status"))}
+// caseFilter reads the list filters shared by the page and the API:
+// status, region, sector (ISIC section), overdue=1 (open tasks past due),
+// mine=1 (assigned to me), q (free text) and name (a person's name), plus
+// limit and offset for the API's paging.
+func caseFilter(r *http.Request) (flare.CaseFilter, error) {
+	q := r.URL.Query()
+	f := flare.CaseFilter{
+		Status: flare.CaseStatus(q.Get("status")), Region: q.Get("region"), Sector: q.Get("sector"),
+		OverdueTasks: q.Get("overdue") == "1", Text: q.Get("q"), Name: q.Get("name"),
+	}
+	if q.Get("mine") == "1" {
+		if u, ok := userFrom(r.Context()); ok {
+			f.AssignedTo = u.ID
+		}
+	}
+	for _, p := range []struct {
+		name string
+		to   *int
+	}{{"limit", &f.Limit}, {"offset", &f.Offset}} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return f, flare.FieldError(p.name, "must be a whole number, 0 or more")
+			}
+			*p.to = n
+		}
+	}
+	return f, nil
 }
 
 func (s *Server) handleAPICaseList(w http.ResponseWriter, r *http.Request) {
-	cases, err := s.cfg.Cases.Cases(r.Context(), caseFilter(r))
+	f, err := caseFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cases, err := s.cfg.Cases.Cases(r.Context(), f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -35,15 +65,30 @@ func (s *Server) handleAPICaseList(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, caseListResponse{Cases: cases})
 }
 
+// handleCaseList shows the case list with its filters. A bad filter value
+// (an unknown status or sector) is shown on the page with the list empty,
+// not as an error page, so the user can correct it in place.
 func (s *Server) handleCaseList(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r.Context())
-	cases, err := s.cfg.Cases.Cases(r.Context(), caseFilter(r))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	view := html.CaseListView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Email: u.Email,
+		Statuses: flare.CaseStatuses(), Sectors: flare.ISICSections()}
+	f, err := caseFilter(r)
+	view.Filter = html.CaseListFilter{Status: string(f.Status), Region: f.Region, Sector: f.Sector,
+		Overdue: f.OverdueTasks, Mine: f.AssignedTo != "", Text: f.Text, Name: f.Name}
+	if err == nil {
+		view.Cases, err = s.cfg.Cases.Cases(r.Context(), f)
 	}
-	view := html.CaseListView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Email: u.Email, Cases: cases}
-	s.render(w, r, http.StatusOK, "cases", view)
+	status := http.StatusOK
+	if err != nil {
+		if flare.ErrorCodeOf(err) != flare.EINVALID {
+			s.writeError(w, r, err)
+			return
+		}
+		status = http.StatusBadRequest
+		view.FilterError = flare.ErrorMessageOf(err)
+	}
+	view.Filtered = view.Filter != (html.CaseListFilter{})
+	s.render(w, r, status, "cases", view)
 }
 
 func (s *Server) handleAPICase(w http.ResponseWriter, r *http.Request) {
@@ -182,7 +227,8 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	view := html.CaseView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Case: c}
+	me, _ := userFrom(r.Context())
+	view := html.CaseView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Case: c, MeID: me.ID}
 	for _, section := range []func(*http.Request, *html.CaseView) error{s.casePeople, s.caseParties, s.caseWork} {
 		if err := section(r, &view); err != nil {
 			s.writeError(w, r, err)

@@ -37,6 +37,8 @@ func Run(t *testing.T, dbURL string) {
 	t.Run("AuditSameTransaction", func(t *testing.T) { testAuditSameTransaction(t, db) })
 	t.Run("AuditCountsMutations", func(t *testing.T) { testAuditCountsMutations(t, db) })
 	t.Run("AuditHoldsNoValues", func(t *testing.T) { testAuditHoldsNoValues(t, db) })
+	t.Run("CaseWorkflow", func(t *testing.T) { testCaseWorkflow(t, db) })
+	t.Run("CaseFilters", func(t *testing.T) { testCaseFilters(t, db) })
 }
 
 // console is the context of the operator at the server's console.
