@@ -151,4 +151,3 @@ func fmtList(s []string) string {
 	}
 	return b + "]"
 }
-
