@@ -1,0 +1,153 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
+	"github.com/flare-ilo/flare/sqlstore"
+	"github.com/flare-ilo/flare/sqlstore/storetest"
+)
+
+var seedToday = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+// seedCases lists every case as the console sees it, oldest reference
+// first, in a form two runs can compare.
+func seedCases(t *testing.T, db *sqlstore.DB, keys *sqlstore.KeyStore) []string {
+	t.Helper()
+	ctx := flare.WithActor(context.Background(), flare.Actor{Console: true})
+	cs, err := sqlstore.NewCaseService(db).WithKeys(keys).Cases(ctx, flare.CaseFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range cs {
+		closed := ""
+		if c.ClosedOn != nil {
+			closed = c.ClosedOn.Format(time.DateOnly)
+		}
+		out = append(out, fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s", c.Reference, c.Title, c.Region, c.Status,
+			c.OpenedOn.Format(time.DateOnly), closed, c.ClosureReason))
+	}
+	return out
+}
+
+// TestSeed seeds a small database on each backend and checks what it
+// holds: the counts, one audit entry per record, valid cases in every
+// status, the same cases for the same seed, and more cases on a second run.
+func TestSeed(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) { testSeed(t, backend) })
+	}
+}
+
+func testSeed(t *testing.T, backend string) {
+	{
+		ctx := flare.WithActor(context.Background(), flare.Actor{Console: true})
+		db := storetest.Open(t, backend)
+		keys := storetest.Keys(t, db)
+		var progress []int
+		opts := sqlstore.SeedOptions{Cases: 30, PeoplePerCase: 3, Seed: 7, BatchSize: 8, Today: seedToday,
+			Progress: func(s sqlstore.SeedStats) { progress = append(progress, s.Cases) }}
+		st, err := sqlstore.Seed(ctx, db, keys, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Cases != 30 || fmt.Sprint(progress) != "[8 16 24 30]" {
+			t.Fatalf("stats %+v, progress %v", st, progress)
+		}
+		created, err := db.ExportAuditCSV(ctx, io.Discard, sqlstore.AuditFilter{Action: audit.ActionCreate})
+		if err != nil {
+			t.Fatalf("audit log after seeding: %v", err)
+		}
+		if created != int64(st.Records()) {
+			t.Errorf("audit log holds %d creations for %d records (%+v)", created, st.Records(), st)
+		}
+		cases := seedCases(t, db, keys)
+		if len(cases) != 30 {
+			t.Fatalf("%d cases listed, want 30", len(cases))
+		}
+		statuses := map[string]bool{}
+		for _, c := range cases {
+			statuses[strings.Split(c, "|")[3]] = true
+		}
+		if len(statuses) < 4 {
+			t.Errorf("only statuses %v among 30 cases", statuses)
+		}
+
+		// Same seed, fresh database: the same cases.
+		db2 := storetest.Open(t, backend)
+		keys2 := storetest.Keys(t, db2)
+		opts.Progress = nil
+		if _, err := sqlstore.Seed(ctx, db2, keys2, opts); err != nil {
+			t.Fatal(err)
+		}
+		if again := seedCases(t, db2, keys2); strings.Join(again, "\n") != strings.Join(cases, "\n") {
+			t.Errorf("same seed, different cases:\n%s\n---\n%s", strings.Join(cases[:3], "\n"), strings.Join(again[:3], "\n"))
+		}
+
+		// A second run on the same database adds cases.
+		opts.Cases, opts.Seed = 5, 8
+		if _, err := sqlstore.Seed(ctx, db, keys, opts); err != nil {
+			t.Fatalf("second run: %v", err)
+		}
+		if n := len(seedCases(t, db, keys)); n != 35 {
+			t.Errorf("%d cases after a second run, want 35", n)
+		}
+	}
+}
+
+// TestSeedRefusesBadOptions checks the bounds of SeedOptions and that a
+// refused run writes nothing.
+func TestSeedRefusesBadOptions(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	keys := storetest.Keys(t, db)
+	ctx := flare.WithActor(context.Background(), flare.Actor{Console: true})
+	for _, tc := range []struct {
+		opts  sqlstore.SeedOptions
+		field string
+	}{
+		{sqlstore.SeedOptions{}, "cases"},
+		{sqlstore.SeedOptions{Cases: -1}, "cases"},
+		{sqlstore.SeedOptions{Cases: 1, PeoplePerCase: -2}, "people_per_case"},
+		{sqlstore.SeedOptions{Cases: 1, PeoplePerCase: 1000}, "people_per_case"},
+		{sqlstore.SeedOptions{Cases: 1, Agencies: 99}, "agencies"},
+		{sqlstore.SeedOptions{Cases: 1, BatchSize: -1}, "batch_size"},
+	} {
+		_, err := sqlstore.Seed(ctx, db, keys, tc.opts)
+		var fe *flare.Error
+		if flare.ErrorCodeOf(err) != flare.EINVALID || !errors.As(err, &fe) || fe.Fields[tc.field] == "" {
+			t.Errorf("Seed(%+v) = %v, want invalid %s", tc.opts, err, tc.field)
+		}
+	}
+	if _, err := sqlstore.Seed(context.Background(), db, keys, sqlstore.SeedOptions{Cases: 1}); flare.ErrorCodeOf(err) != flare.EUNAUTHORIZED {
+		t.Errorf("Seed without an actor = %v", err)
+	}
+	if n := len(seedCases(t, db, keys)); n != 0 {
+		t.Errorf("refused runs wrote %d cases", n)
+	}
+}
+
+// BenchmarkSeed measures the seeding rate: b.N cases of 10 people each.
+func BenchmarkSeed(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			db := storetest.Open(b, backend)
+			keys := storetest.Keys(b, db)
+			ctx := flare.WithActor(context.Background(), flare.Actor{Console: true})
+			b.ResetTimer()
+			st, err := sqlstore.Seed(ctx, db, keys, sqlstore.SeedOptions{Cases: b.N, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(st.Records())/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(st.People)/b.Elapsed().Seconds(), "people/s")
+		})
+	}
+}
