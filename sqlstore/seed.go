@@ -94,7 +94,7 @@ func Seed(ctx context.Context, db *DB, keys *KeyStore, opts SeedOptions) (SeedSt
 			p.local = g
 		}
 	}
-	w := &seedWriter{db: db, keys: keys, agencyIDs: ids, stats: &st}
+	w := &seedWriter{db: db, persons: NewPersonService(db, keys), agencyIDs: ids, stats: &st}
 	for done := 0; done < opts.Cases; {
 		n := min(opts.BatchSize, opts.Cases-done)
 		plans := make([]seedCasePlan, n)
@@ -178,7 +178,7 @@ func seedEnsureAgencies(ctx context.Context, db *DB, n int) ([]seedAgency, []str
 // seedWriter writes planned cases through the services' insert functions.
 type seedWriter struct {
 	db        *DB
-	keys      *KeyStore
+	persons   *PersonService
 	agencyIDs []string
 	stats     *SeedStats
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/flare-ilo/flare"
@@ -11,6 +12,55 @@ import (
 // writeContents writes the people, organisations, worksites and tasks of a
 // planned case through the insert functions of their services.
 func (w *seedWriter) writeContents(ctx context.Context, tx *sql.Tx, c *flare.Case, p *seedCasePlan) error {
+	if err := w.writePeople(ctx, tx, c, p); err != nil {
+		return err
+	}
+	var employerID, country string
+	for i := range p.orgs {
+		o := seedOrganisation(c, &p.orgs[i])
+		o.CreatedAt = c.CreatedAt
+		if err := o.Validate(); err != nil {
+			return fmt.Errorf("organisation of case %s: %w", c.Reference, err)
+		}
+		if err := w.db.insertOrganisation(ctx, tx, o); err != nil {
+			return err
+		}
+		if o.Type == flare.OrgEmployer {
+			employerID, country = o.ID, o.Country
+		}
+		w.stats.Organisations++
+	}
+	for i := range p.sites {
+		ws := seedWorksite(c, &p.sites[i], employerID, country)
+		ws.CreatedAt = c.CreatedAt
+		if err := ws.Validate(); err != nil {
+			return fmt.Errorf("worksite of case %s: %w", c.Reference, err)
+		}
+		if err := w.db.insertWorksite(ctx, tx, ws); err != nil {
+			return err
+		}
+		w.stats.Worksites++
+	}
+	return w.writeTasks(ctx, tx, c, p)
+}
+
+// writePeople writes the people of a planned case.
+func (w *seedWriter) writePeople(ctx context.Context, tx *sql.Tx, c *flare.Case, p *seedCasePlan) error {
+	for i := range p.people {
+		person := seedPerson(c, &p.people[i])
+		if err := person.Validate(); err != nil {
+			return fmt.Errorf("person of case %s: %w", c.Reference, err)
+		}
+		if err := w.persons.insertPerson(ctx, tx, person); err != nil {
+			return err
+		}
+		w.stats.People++
+	}
+	return nil
+}
+
+// writeTasks writes the tasks of a planned case.
+func (w *seedWriter) writeTasks(ctx context.Context, tx *sql.Tx, c *flare.Case, p *seedCasePlan) error {
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,8 @@ func testSeed(t *testing.T, backend string) {
 			t.Errorf("only statuses %v among 30 cases", statuses)
 		}
 
+		checkSeedSearch(t, ctx, db, keys)
+
 		// Same seed, fresh database: the same cases.
 		db2 := storetest.Open(t, backend)
 		keys2 := storetest.Keys(t, db2)
@@ -99,6 +102,41 @@ func testSeed(t *testing.T, backend string) {
 		}
 		if n := len(seedCases(t, db, keys)); n != 35 {
 			t.Errorf("%d cases after a second run, want 35", n)
+		}
+	}
+}
+
+// checkSeedSearch finds a seeded case again by a person's name (blind
+// index), a word of its title (full-text index) and its worksite's sector,
+// as the case list does.
+func checkSeedSearch(t *testing.T, ctx context.Context, db *sqlstore.DB, keys *sqlstore.KeyStore) {
+	t.Helper()
+	cases := sqlstore.NewCaseService(db).WithKeys(keys)
+	all, err := cases.Cases(ctx, flare.CaseFilter{Limit: 1})
+	if err != nil || len(all) != 1 {
+		t.Fatalf("list: %v %v", all, err)
+	}
+	c := all[0]
+	people, err := sqlstore.NewPersonService(db, keys).CasePersons(ctx, c.ID)
+	if err != nil || len(people) != 3 || people[0].PersonIdentity == nil {
+		t.Fatalf("people of %s: %v %v", c.Reference, people, err)
+	}
+	sites, err := sqlstore.NewWorksiteService(db).Worksites(ctx, c.ID)
+	if err != nil || len(sites) == 0 || sites[0].ISICSection == "" {
+		t.Fatalf("worksites of %s: %v %v", c.Reference, sites, err)
+	}
+	for _, f := range []flare.CaseFilter{
+		{Name: people[0].FullName()},
+		{Text: strings.Fields(c.Title)[0]},
+		{Sector: sites[0].ISICSection},
+	} {
+		f.Limit = 500
+		found, err := cases.Cases(ctx, f)
+		if err != nil {
+			t.Fatalf("search %+v: %v", f, err)
+		}
+		if !slices.ContainsFunc(found, func(x *flare.Case) bool { return x.ID == c.ID }) {
+			t.Errorf("search %+v does not find %s (%q)", f, c.Reference, c.Title)
 		}
 	}
 }
