@@ -1,0 +1,62 @@
+-- +goose Up
+-- The work on a case (issue #5): notes, tasks and documents.
+
+-- Notes are testimony and append-only: no version, no update. The text is
+-- sealed under the note's own data key (data_keys owner type "note"); a
+-- correction is a new note naming the one it corrects.
+CREATE TABLE notes (
+    id               UUID PRIMARY KEY,
+    case_id          UUID NOT NULL REFERENCES cases (id),
+    text             BYTEA NOT NULL,
+    corrects         UUID REFERENCES notes (id),
+    author_id        TEXT NOT NULL,
+    author_agency_id TEXT NOT NULL,
+    created_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX notes_case ON notes (case_id, created_at);
+
+-- Tasks. Contract with the case list's "overdue tasks" filter: case_id,
+-- due_on (a DATE), done_at (NULL while the task is open).
+CREATE TABLE tasks (
+    id          UUID PRIMARY KEY,
+    case_id     UUID NOT NULL REFERENCES cases (id),
+    title       TEXT NOT NULL,
+    details     TEXT NOT NULL DEFAULT '',
+    due_on      DATE,
+    assignee_id TEXT, -- an active user of the case's agency, checked by the task service
+    done_at     TIMESTAMPTZ,
+    done_by     TEXT,
+    reopened_at TIMESTAMPTZ,
+    created_by  TEXT NOT NULL,
+    version     BIGINT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL,
+    CHECK ((done_at IS NULL) = (done_by IS NULL))
+);
+CREATE INDEX tasks_case ON tasks (case_id, created_at);
+CREATE INDEX tasks_open_due ON tasks (due_on, case_id) WHERE done_at IS NULL;
+CREATE INDEX tasks_assignee_open ON tasks (assignee_id, due_on) WHERE done_at IS NULL;
+
+-- Documents: the file, its name, its description and its hash are sealed
+-- under the document's own data key (owner type "document"), in the row
+-- itself, so a document and its audit entry commit or roll back together.
+CREATE TABLE documents (
+    id           UUID PRIMARY KEY,
+    case_id      UUID NOT NULL REFERENCES cases (id),
+    filename     BYTEA NOT NULL,
+    description  BYTEA NOT NULL,
+    sha256       BYTEA NOT NULL,
+    content_type TEXT NOT NULL,
+    size         BIGINT NOT NULL CHECK (size > 0),
+    content      BYTEA NOT NULL,
+    uploaded_by  TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX documents_case ON documents (case_id, created_at);
+-- Ciphertext does not compress: store it out of line without trying.
+ALTER TABLE documents ALTER COLUMN content SET STORAGE EXTERNAL;
+
+-- +goose Down
+DROP TABLE documents;
+DROP TABLE tasks;
+DROP TABLE notes;
