@@ -42,8 +42,11 @@ type CaseGrant struct {
 	AgencyID string      `json:"agency_id"`
 	Access   GrantAccess `json:"access"`
 	// PersonIDs limits the grant to these people; empty is the whole case.
-	PersonIDs []string   `json:"person_ids,omitempty"`
-	Basis     LegalBasis `json:"legal_basis"`
+	PersonIDs []string `json:"person_ids,omitempty"`
+	// FieldGroups limits the grant to these field groups of the people
+	// it covers; empty is every group (issue #3: "named people and fields").
+	FieldGroups []FieldGroup `json:"field_groups,omitempty"`
+	Basis       LegalBasis   `json:"legal_basis"`
 	// Reference is the law article or court order; for consent, who gave
 	// it and how (language, interpreter).
 	Reference string `json:"reference"`
@@ -83,6 +86,11 @@ func (g *CaseGrant) Validate() error {
 			return FieldError("expires_on", "is required for consent")
 		case g.ExpiresOn.Before(*g.ConsentGivenOn):
 			return FieldError("expires_on", "is before consent_given_on")
+		}
+	}
+	for _, fg := range g.FieldGroups {
+		if !fg.Valid() {
+			return FieldError("field_groups", "%q is not a field group (identity, profile)", fg)
 		}
 	}
 	for _, p := range g.PersonIDs {

@@ -54,6 +54,9 @@ type Grant struct {
 	// PersonIDs limits the grant to named people of the case; empty
 	// means the whole case.
 	PersonIDs []string
+	// FieldGroups limits the grant to these field groups of a person;
+	// empty means every group (see fields.go).
+	FieldGroups []flare.FieldGroup
 }
 
 // Record is what the policy needs to know of a record: its type, the agency

@@ -21,12 +21,12 @@ func NewGrantService(db *DB) *GrantService { return &GrantService{db: db} }
 
 var _ flare.GrantService = (*GrantService)(nil)
 
-const grantColumns = `id, case_id, agency_id, access, person_ids, legal_basis, reference, consent_given_on, consent_scope, expires_on, granted_by, created_at, revoked_at`
+const grantColumns = `id, case_id, agency_id, access, person_ids, legal_basis, reference, consent_given_on, consent_scope, expires_on, granted_by, created_at, revoked_at, field_groups`
 
 // activeGrants returns the policy's view of the grants of a case that are
 // in force now: not revoked and not past their expiry date.
 func (db *DB) activeGrants(ctx context.Context, q queryer, caseID string) ([]policy.Grant, error) {
-	rows, err := q.QueryContext(ctx, `SELECT agency_id, access, person_ids FROM case_grants
+	rows, err := q.QueryContext(ctx, `SELECT agency_id, access, person_ids, field_groups FROM case_grants
 		WHERE case_id = $1 AND revoked_at IS NULL AND (expires_on IS NULL OR expires_on >= $2)`, caseID, flare.DateOf(db.now()))
 	if err != nil {
 		return nil, fmt.Errorf("load grants of case %s: %w", caseID, err)
@@ -35,12 +35,13 @@ func (db *DB) activeGrants(ctx context.Context, q queryer, caseID string) ([]pol
 	var out []policy.Grant
 	for rows.Next() {
 		var g policy.Grant
-		var access, people string
-		if err := rows.Scan(&g.AgencyID, &access, &people); err != nil {
+		var access, people, groups string
+		if err := rows.Scan(&g.AgencyID, &access, &people, &groups); err != nil {
 			return nil, fmt.Errorf("load grants of case %s: %w", caseID, err)
 		}
 		g.Access = policy.Access(access)
 		g.PersonIDs = splitList(people)
+		g.FieldGroups = fieldGroupList(groups)
 		out = append(out, g)
 	}
 	return out, rows.Err()
@@ -84,9 +85,9 @@ func (s *GrantService) ShareCase(ctx context.Context, g *flare.CaseGrant) error 
 			grantedBy = "console"
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO case_grants (`+grantColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13)`,
 			id, c.ID, g.AgencyID, string(g.Access), strings.Join(g.PersonIDs, ","), string(g.Basis), g.Reference,
-			datePtr(g.ConsentGivenOn), g.ConsentScope, datePtr(g.ExpiresOn), grantedBy, now)
+			datePtr(g.ConsentGivenOn), g.ConsentScope, datePtr(g.ExpiresOn), grantedBy, now, joinFieldGroups(g.FieldGroups))
 		if s.db.dialect.constraint(err) == foreignKeyViolation {
 			return flare.FieldError("agency_id", "no such agency")
 		}
@@ -107,6 +108,9 @@ func grantFields(g *flare.CaseGrant) []string {
 	f := []string{"access", "agency_id", "legal_basis", "reference"}
 	if len(g.PersonIDs) > 0 {
 		f = append(f, "person_ids")
+	}
+	if len(g.FieldGroups) > 0 {
+		f = append(f, "field_groups")
 	}
 	if g.Basis == flare.BasisConsent {
 		f = append(f, "consent_given_on", "consent_scope", "expires_on")
@@ -166,18 +170,37 @@ func (s *GrantService) CaseGrants(ctx context.Context, caseID string) ([]*flare.
 	var out []*flare.CaseGrant
 	for rows.Next() {
 		var g flare.CaseGrant
-		var access, people, basis string
+		var access, people, basis, groups string
 		var given, expires, revoked sql.NullTime
 		if err := rows.Scan(&g.ID, &g.CaseID, &g.AgencyID, &access, &people, &basis, &g.Reference, &given,
-			&g.ConsentScope, &expires, &g.GrantedBy, &g.CreatedAt, &revoked); err != nil {
+			&g.ConsentScope, &expires, &g.GrantedBy, &g.CreatedAt, &revoked, &groups); err != nil {
 			return nil, fmt.Errorf("list grants: %w", err)
 		}
+		g.FieldGroups = fieldGroupList(groups)
 		g.Access, g.Basis, g.PersonIDs = flare.GrantAccess(access), flare.LegalBasis(basis), splitList(people)
 		g.ConsentGivenOn, g.ExpiresOn, g.RevokedAt = nullDate(given), nullDate(expires), nullTime(revoked)
 		g.CreatedAt = g.CreatedAt.UTC()
 		out = append(out, &g)
 	}
 	return out, rows.Err()
+}
+
+// fieldGroupList reads the field_groups column: comma-separated, empty for
+// every group.
+func fieldGroupList(s string) []flare.FieldGroup {
+	var out []flare.FieldGroup
+	for _, g := range splitList(s) {
+		out = append(out, flare.FieldGroup(g))
+	}
+	return out
+}
+
+func joinFieldGroups(gs []flare.FieldGroup) string {
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = string(g)
+	}
+	return strings.Join(parts, ",")
 }
 
 func splitList(s string) []string {
