@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/flare-ilo/flare"
 )
@@ -61,6 +60,17 @@ func (w *seedWriter) writePeople(ctx context.Context, tx *sql.Tx, c *flare.Case,
 
 // writeTasks writes the tasks of a planned case.
 func (w *seedWriter) writeTasks(ctx context.Context, tx *sql.Tx, c *flare.Case, p *seedCasePlan) error {
+	for i := range p.tasks {
+		due := p.tasks[i].dueOn
+		t := &flare.Task{CaseID: c.ID, Title: p.tasks[i].title, DueOn: &due, CreatedAt: c.CreatedAt}
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("task of case %s: %w", c.Reference, err)
+		}
+		if err := w.db.insertTask(ctx, tx, t); err != nil {
+			return err
+		}
+		w.stats.Tasks++
+	}
 	return nil
 }
 
@@ -116,6 +126,3 @@ func seedWorksite(c *flare.Case, sp *seedSitePlan, employerID, country string) *
 		City: sp.city, State: sp.region, Country: country, Latitude: &lat, Longitude: &lng,
 		ISICSection: sp.section, ISICDivision: sp.division}
 }
-
-// seedDue is a task's due date, for the task service.
-func seedDue(t *seedTaskPlan) time.Time { return t.dueOn }

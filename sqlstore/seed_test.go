@@ -52,6 +52,7 @@ func testSeed(t *testing.T, backend string) {
 	{
 		ctx := flare.WithActor(context.Background(), flare.Actor{Console: true})
 		db := storetest.Open(t, backend)
+		db.SetClock(func() time.Time { return seedToday.Add(9 * time.Hour) })
 		keys := storetest.Keys(t, db)
 		var progress []int
 		opts := sqlstore.SeedOptions{Cases: 30, PeoplePerCase: 3, Seed: 7, BatchSize: 8, Today: seedToday,
@@ -60,7 +61,8 @@ func testSeed(t *testing.T, backend string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Cases != 30 || fmt.Sprint(progress) != "[8 16 24 30]" {
+		if st.Cases != 30 || st.People != 90 || st.Organisations < 30 || st.Worksites < 30 || st.Tasks == 0 ||
+			fmt.Sprint(progress) != "[8 16 24 30]" {
 			t.Fatalf("stats %+v, progress %v", st, progress)
 		}
 		created, err := db.ExportAuditCSV(ctx, io.Discard, sqlstore.AuditFilter{Action: audit.ActionCreate})
@@ -83,6 +85,10 @@ func testSeed(t *testing.T, backend string) {
 		}
 
 		checkSeedSearch(t, ctx, db, keys)
+		overdue, err := sqlstore.NewCaseService(db).Cases(ctx, flare.CaseFilter{OverdueTasks: true, Limit: 500})
+		if err != nil || len(overdue) == 0 || len(overdue) == 30 {
+			t.Errorf("%d of 30 cases with overdue tasks (%v), want some", len(overdue), err)
+		}
 
 		// Same seed, fresh database: the same cases.
 		db2 := storetest.Open(t, backend)

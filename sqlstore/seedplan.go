@@ -237,7 +237,6 @@ type seedSitePlan struct {
 type seedTaskPlan struct {
 	title string
 	dueOn time.Time
-	done  bool
 }
 
 // seedPlanner makes the plan of each case from the seed.
@@ -396,30 +395,18 @@ func planSite(r *rand.Rand, sector seedSector, region, town string) seedSitePlan
 	}
 }
 
-// tasks plans a case's tasks: open cases have open tasks, about a third
-// of them overdue; a closed case's tasks are done.
+// tasks plans a case's open tasks, about a third of them overdue. A
+// closed case has none left: the seeder writes no task as done, since a
+// done task names the user who did it and the console is no user.
 func (p *seedPlanner) tasks(r *rand.Rand, c seedCasePlan) []seedTaskPlan {
-	n := r.IntN(4)
-	if c.status != flare.CaseClosed {
-		n++
+	if c.status == flare.CaseClosed {
+		return nil
 	}
-	out := make([]seedTaskPlan, n)
+	out := make([]seedTaskPlan, 1+r.IntN(4))
 	for i := range out {
-		t := seedTaskPlan{title: pick(r, seedTaskTitles)}
-		switch {
-		case c.status == flare.CaseClosed:
-			t.dueOn, t.done = c.closedOn.AddDate(0, 0, -r.IntN(30)), true
-			if t.dueOn.Before(c.openedOn) {
-				t.dueOn = c.openedOn
-			}
-		case r.IntN(3) == 0:
+		t := seedTaskPlan{title: pick(r, seedTaskTitles), dueOn: p.today.AddDate(0, 0, 1+r.IntN(45))}
+		if r.IntN(3) == 0 {
 			t.dueOn = p.today.AddDate(0, 0, -1-r.IntN(60)) // overdue
-			if t.dueOn.Before(c.openedOn) {
-				t.dueOn = c.openedOn
-			}
-		default:
-			t.dueOn = p.today.AddDate(0, 0, r.IntN(45))
-			t.done = r.IntN(4) == 0
 		}
 		out[i] = t
 	}
