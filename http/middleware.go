@@ -20,6 +20,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errCrossOrigin)
 	}))
+	h = s.idempotency(h)
 	h = s.authenticate(h)
 	h = cop.Handler(h)
 	h = securityHeaders(h, s.cfg.SecureCookies)

@@ -41,6 +41,9 @@ type Config struct {
 	Cases CaseReader
 	// Users serves the admins' user management.
 	Users UserAdmin
+	// Idempotency remembers API writes sent with an Idempotency-Key; without
+	// it the header is ignored.
+	Idempotency IdempotencyStore
 	// BaseURL is the public URL of this server, for enrolment links.
 	BaseURL string
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server

@@ -193,7 +193,8 @@ func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, l
 	}
 	return newServer(flarehttp.Config{
 		Logger: logger, Database: store, Accounts: accounts,
-		Cases: sqlstore.NewCaseService(store).WithKeys(keys), Users: sqlstore.NewUserService(store, o.sessions),
+		Idempotency: sqlstore.NewIdempotencyStore(store),
+		Cases:       sqlstore.NewCaseService(store).WithKeys(keys), Users: sqlstore.NewUserService(store, o.sessions),
 		BaseURL:       o.baseURL,
 		SignInLimit:   flarehttp.RateLimit{Every: time.Minute / time.Duration(o.signInLimit), Burst: max(1, o.signInLimit/2)},
 		SecureCookies: o.secureCookies, ShutdownTimeout: o.shutdown,
