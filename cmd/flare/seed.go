@@ -35,10 +35,10 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	switch {
-	case *cases < 1:
-		return usageError("cases", "must be at least 1, got %d", *cases)
-	case *people < 1:
-		return usageError("people-per-case", "must be at least 1, got %d", *people)
+	case *cases < 1 || *cases > 10_000_000:
+		return usageError("cases", "must be between 1 and 10000000, got %d", *cases)
+	case *people < 1 || *people > 100:
+		return usageError("people-per-case", "must be between 1 and 100, got %d", *people)
 	case *agencies < 1 || *agencies > 7:
 		return usageError("agencies", "must be between 1 and 7, got %d", *agencies)
 	case *batch < 1:
