@@ -12,6 +12,7 @@ import (
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/audit"
+	"github.com/flare-ilo/flare/internal/latency"
 	"github.com/flare-ilo/flare/sqlstore"
 	"github.com/flare-ilo/flare/sqlstore/storetest"
 )
@@ -192,6 +193,73 @@ func BenchmarkSeed(b *testing.B) {
 			}
 			b.ReportMetric(float64(st.Records())/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(st.People)/b.Elapsed().Seconds(), "people/s")
+		})
+	}
+}
+
+// BenchmarkCasework measures the store calls behind the case list, the
+// case page and the two searches on a small seeded database (50 cases of
+// 10 people), as an inspector of the agency owning most cases; it runs in
+// CI. The same calls at 100,000 cases are measured through HTTP by
+// TestCaseworkAtScale in package http, against a database "flare seed"
+// filled (docs/benchmarks.md).
+func BenchmarkCasework(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			db := storetest.Open(b, backend)
+			keys := storetest.Keys(b, db)
+			console := flare.WithActor(context.Background(), flare.Actor{Console: true})
+			if _, err := sqlstore.Seed(console, db, keys, sqlstore.SeedOptions{Cases: 50, Seed: 5}); err != nil {
+				b.Fatal(err)
+			}
+			agency, err := sqlstore.NewAgencyService(db).AgencyByName(console, "National Labour Inspectorate")
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := flare.WithActor(context.Background(), flare.Actor{UserID: "0193c000-0000-7000-8000-0000000000be",
+				AgencyID: agency.ID, Roles: []string{string(flare.RoleInspector)}})
+			cases := sqlstore.NewCaseService(db).WithKeys(keys)
+			persons := sqlstore.NewPersonService(db, keys)
+			own, err := cases.Cases(ctx, flare.CaseFilter{})
+			if err != nil || len(own) == 0 {
+				b.Fatalf("own cases: %d %v", len(own), err)
+			}
+			people, err := persons.CasePersons(console, own[0].ID)
+			if err != nil || len(people) == 0 {
+				b.Fatalf("people: %v", err)
+			}
+			name := people[0].PersonIdentity.SecondName
+			calls := []struct {
+				name string
+				fn   func(i int) error
+			}{
+				{"list", func(int) error { _, err := cases.Cases(ctx, flare.CaseFilter{}); return err }},
+				{"case", func(i int) error {
+					id := own[i%len(own)].ID
+					if _, err := cases.Case(ctx, id); err != nil {
+						return err
+					}
+					_, err := persons.CasePersons(ctx, id)
+					return err
+				}},
+				{"text", func(int) error { _, err := cases.Cases(ctx, flare.CaseFilter{Text: "kiln"}); return err }},
+				{"name", func(int) error { _, err := cases.Cases(ctx, flare.CaseFilter{Name: name}); return err }},
+			}
+			for _, c := range calls {
+				b.Run(c.name, func(b *testing.B) {
+					var rec latency.Recorder
+					local := make([]time.Duration, 0, b.N)
+					for i := 0; b.Loop(); i++ {
+						start := time.Now()
+						if err := c.fn(i); err != nil {
+							b.Fatal(err)
+						}
+						local = append(local, time.Since(start))
+					}
+					rec.Add(local)
+					rec.Report(b)
+				})
+			}
 		})
 	}
 }
