@@ -53,7 +53,14 @@ func (db *DB) authorizeInCase(ctx context.Context, tx *sql.Tx, caseID string, ac
 		}
 	}
 	rec := policy.Record{Type: recordType, OwnerAgencyID: c.AgencyID}
-	if err := policy.Error(policy.Decide(actor, action, rec, grants), rec); err != nil {
+	d := policy.Decide(actor, action, rec, grants)
+	// Adding to a case one may not even know of must not tell that the
+	// case exists: the policy's Forbidden for creating in another agency's
+	// name becomes NotFound here (checklist R-AZ1).
+	if d == policy.DenyForbidden && action != policy.Read && policy.Decide(actor, policy.Read, rec, grants) == policy.DenyNotFound {
+		d = policy.DenyNotFound
+	}
+	if err := policy.Error(d, rec); err != nil {
 		return nil, &denial{err: err, ev: auditEvent{action: auditAction(action), recordType: recordType, recordID: recordID, caseID: c.ID}}
 	}
 	return c, nil
