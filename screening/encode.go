@@ -61,3 +61,22 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// UnmarshalJSON reads what MarshalJSON writes: a "YYYY-MM-DD" string, or
+// null for the zero Date. It lets a stored Result be read back.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	parsed, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = parsed
+	return nil
+}
