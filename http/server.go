@@ -41,6 +41,10 @@ type Config struct {
 	Cases CaseReader
 	// Users serves the admins' user management.
 	Users UserAdmin
+	// Organisations and Worksites serve the parties of cases (issue #5);
+	// without them their routes answer 404 and case pages leave them out.
+	Organisations flare.OrganisationService
+	Worksites     flare.WorksiteService
 	// Idempotency remembers API writes sent with an Idempotency-Key; without
 	// it the header is ignored.
 	Idempotency IdempotencyStore

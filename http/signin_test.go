@@ -52,6 +52,7 @@ func newStaffFixtureOn(t *testing.T, db *sqlstore.DB) *staffFixture {
 	s := newServerFor(t, db, slog.LevelDebug)
 	s.cfg.Accounts = accounts
 	s.cfg.Cases = sqlstore.NewCaseService(db).WithKeys(keys)
+	s.cfg.Organisations, s.cfg.Worksites = sqlstore.NewOrganisationService(db), sqlstore.NewWorksiteService(db)
 	s.cfg.Idempotency = sqlstore.NewIdempotencyStore(db)
 	s.cfg.Users = sqlstore.NewUserService(db, flare.DefaultSessionPolicy())
 	s.cfg.BaseURL = "https://flare.example"

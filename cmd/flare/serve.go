@@ -195,6 +195,7 @@ func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, l
 		Logger: logger, Database: store, Accounts: accounts,
 		Idempotency: sqlstore.NewIdempotencyStore(store),
 		Cases:       sqlstore.NewCaseService(store).WithKeys(keys), Users: sqlstore.NewUserService(store, o.sessions),
+		Organisations: sqlstore.NewOrganisationService(store), Worksites: sqlstore.NewWorksiteService(store),
 		BaseURL:       o.baseURL,
 		SignInLimit:   flarehttp.RateLimit{Every: time.Minute / time.Duration(o.signInLimit), Burst: max(1, o.signInLimit/2)},
 		SecureCookies: o.secureCookies, ShutdownTimeout: o.shutdown,
