@@ -19,6 +19,7 @@ import (
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/auth"
+	"github.com/flare-ilo/flare/screening"
 	"github.com/flare-ilo/flare/sqlstore"
 	"github.com/flare-ilo/flare/sqlstore/storetest"
 	"github.com/flare-ilo/flare/vault"
@@ -86,6 +87,10 @@ func runCaseworkAtScale(t *testing.T, backend, target string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// A database seeded by an older binary gets the tables added since.
+	if _, err := db.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
 	v, err := vault.Open(keyFile)
 	if err != nil {
 		t.Fatal(err)
@@ -192,8 +197,15 @@ func caseworkBenchServer(t *testing.T, db *sqlstore.DB, keys *sqlstore.KeyStore)
 		t.Fatal(err)
 	}
 	s := newServerFor(t, db, slog.LevelError)
+	// The same services as newStaffFixtureOn: keep the two in step.
 	s.cfg.Accounts = accounts
 	s.cfg.Cases = sqlstore.NewCaseService(db).WithKeys(keys)
+	s.cfg.Persons = sqlstore.NewPersonService(db, keys)
+	s.cfg.Assessments = sqlstore.NewAssessmentService(db, keys, screening.DefaultConfig())
+	s.cfg.Agencies = sqlstore.NewAgencyService(db)
+	s.cfg.Notes, s.cfg.Tasks = sqlstore.NewNoteService(db, keys), sqlstore.NewTaskService(db)
+	s.cfg.Documents, s.cfg.Timeline = sqlstore.NewDocumentService(db, keys), sqlstore.NewTimelineService(db)
+	s.cfg.Organisations, s.cfg.Worksites = sqlstore.NewOrganisationService(db), sqlstore.NewWorksiteService(db)
 	s.cfg.Idempotency = sqlstore.NewIdempotencyStore(db)
 	s.cfg.Users = sqlstore.NewUserService(db, flare.DefaultSessionPolicy())
 	s.cfg.BaseURL = "https://flare.example"
