@@ -40,9 +40,17 @@ func assessmentLocation(id, column string) vault.Location {
 }
 
 // personCase authorizes action on the assessments of a person and returns
-// the person's case. It goes through the same policy as the person: a
-// person-scoped grant covers their screenings.
+// the person's case.
 func (s *AssessmentService) personCase(ctx context.Context, tx *sql.Tx, personID string, action policy.Action) (*flare.Case, error) {
+	return s.db.personScope(ctx, tx, personID, action, "assessment")
+}
+
+// personScope authorizes action on a record of recordType about a person
+// (a screening, a wage claim) and returns the person's case. It goes
+// through the same policy as the person: a person-scoped grant covers
+// these records, and someone who may not know the person exists gets "not
+// found" even when adding to their record.
+func (db *DB) personScope(ctx context.Context, tx *sql.Tx, personID string, action policy.Action, recordType string) (*flare.Case, error) {
 	actor, err := actorOrErr(ctx)
 	if err != nil {
 		return nil, err
@@ -57,31 +65,32 @@ func (s *AssessmentService) personCase(ctx context.Context, tx *sql.Tx, personID
 		return nil, notFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load person %s: %w", personID, s.db.dialect.translate(err))
+		return nil, fmt.Errorf("load person %s: %w", personID, db.dialect.translate(err))
 	}
-	c, err := s.db.loadCase(ctx, tx, caseID)
+	c, err := db.loadCase(ctx, tx, caseID)
 	if err != nil {
 		return nil, err
 	}
 	var grants []policy.Grant
 	if !actor.Console && actor.AgencyID != c.AgencyID {
-		if grants, err = s.db.activeGrants(ctx, tx, c.ID); err != nil {
+		if grants, err = db.activeGrants(ctx, tx, c.ID); err != nil {
 			return nil, err
 		}
 	}
-	rec := policy.Record{Type: "assessment", OwnerAgencyID: c.AgencyID, PersonID: personID}
+	rec := policy.Record{Type: recordType, OwnerAgencyID: c.AgencyID, PersonID: personID}
 	d := policy.Decide(actor, action, rec, grants)
 	if d != policy.Allow && policy.Decide(actor, policy.Read, rec, grants) == policy.DenyNotFound {
-		// Someone who may not know the person exists learns nothing from
-		// trying to add to their record either.
 		d = policy.DenyNotFound
 	}
 	if err := policy.Error(d, rec); err != nil {
 		auditAction := audit.ActionRead
-		if action == policy.Create {
+		switch action {
+		case policy.Create:
 			auditAction = audit.ActionCreate
+		case policy.Update:
+			auditAction = audit.ActionUpdate
 		}
-		return nil, &denial{err: err, ev: auditEvent{action: auditAction, recordType: "assessment", caseID: c.ID}}
+		return nil, &denial{err: err, ev: auditEvent{action: auditAction, recordType: recordType, caseID: c.ID}}
 	}
 	return c, nil
 }

@@ -205,9 +205,14 @@ func testCases(t *testing.T, db *sqlstore.DB) {
 	if err != nil || reread.Version != 2 || reread.ClosedOn == nil {
 		t.Fatalf("reread = %+v, %v", reread, err)
 	}
-	// Closing without a date breaks the record's own rules: refused.
+	// Reopening clears the closing date and reason; a reason on an open
+	// case breaks the record's own rules and is refused.
 	reopened := flare.CaseOpen
-	_, err = svc.UpdateCase(ctx, c.ID, flare.CaseUpdate{Version: 2, Status: &reopened})
+	again, err := svc.UpdateCase(ctx, c.ID, flare.CaseUpdate{Version: 2, Status: &reopened})
+	if err != nil || again.ClosedOn != nil || again.ClosureReason != "" {
+		t.Fatalf("reopen = %+v, %v", again, err)
+	}
+	_, err = svc.UpdateCase(ctx, c.ID, flare.CaseUpdate{Version: 3, ClosureReason: &resolved})
 	wantCode(t, err, flare.EINVALID)
 }
 
