@@ -3,6 +3,7 @@ package flare
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"math/big"
 	"slices"
 	"strings"
@@ -275,6 +276,26 @@ func ParseReceipt(s string) (string, error) {
 		return "", FieldError("code", "is not a receipt code")
 	}
 	return b.String(), nil
+}
+
+// ErrBadReceipt is the one answer to a wrong, unknown or expired receipt
+// code, so the answer tells a guesser nothing more.
+var ErrBadReceipt = &Error{Code: ENOTFOUND, Message: "this code is not recognised or no longer works",
+	Fields: map[string]string{"code": "not recognised"}}
+
+// IsBadReceipt reports whether err says a receipt code did not open a
+// report (malformed, unknown or expired); the portal counts such answers
+// against the guessing limit (security checklist R-IN4).
+func IsBadReceipt(err error) bool {
+	var fe *Error
+	return errors.As(err, &fe) && (fe == ErrBadReceipt || (fe.Code == EINVALID && fe.Fields["code"] != ""))
+}
+
+// Partner is an organisation (trade union, NGO hotline) that enters the
+// reports it takes by phone or in person through the API.
+type Partner struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // ReportFilter selects the intake queue.

@@ -66,6 +66,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /admin/users", s.requireUser(s.handleUsersPage))
 	mux.HandleFunc("POST /admin/users", s.requireUser(s.handleUsersForm))
 	mux.HandleFunc("POST /admin/users/{id}/{action}", s.requireUser(s.handleUserActionForm))
+	// Public reporting portal and intake queue (issue #4).
+	mux.HandleFunc("GET /report", s.portalRoute(s.handleReportForm))
+	mux.HandleFunc("POST /report", s.portalRoute(s.handleReportSubmit))
+	mux.HandleFunc("GET /report/check", s.portalRoute(s.handleCheckForm))
+	mux.HandleFunc("POST /report/check", s.portalRoute(s.handleCheck))
+	mux.HandleFunc("GET /report/rights", s.portalRoute(s.handleRights))
+	mux.HandleFunc("GET /intake", s.requireUser(s.handleIntakeQueue))
+	mux.HandleFunc("GET /intake/{id}", s.requireUser(s.handleIntakeReport))
+	mux.HandleFunc("POST /intake/{id}/{action}", s.requireUser(s.handleIntakeAction))
+	mux.HandleFunc("GET /intake/{id}/attachments/{aid}", s.requireUser(s.handleIntakeAttachment))
+	mux.HandleFunc("POST /api/v1/reports", s.handleAPIPartnerReport)
 	mux.HandleFunc("/api/", s.handleNotFound)
 	mux.HandleFunc("/", s.handleNotFound)
 	return mux

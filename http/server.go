@@ -48,6 +48,11 @@ type Config struct {
 	// Idempotency remembers API writes sent with an Idempotency-Key; without
 	// it the header is ignored.
 	Idempotency IdempotencyStore
+	// Reports serves the public reporting portal, the intake queue and
+	// the partner API (issue #4); without it those routes answer 404.
+	Reports ReportStore
+	// Portal configures the public reporting portal.
+	Portal PortalConfig
 	// BaseURL is the public URL of this server, for enrolment links.
 	BaseURL string
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server
@@ -71,6 +76,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	handler  http.Handler
+	portal   *portal
 }
 
 // NewServer builds the routes and middleware.
@@ -93,6 +99,7 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.SignInLimit = RateLimit{Every: 6 * time.Second, Burst: 5}
 	}
 	s := &Server{cfg: cfg, logger: cfg.Logger, registry: reg, metrics: m, signIn: newLimiter(cfg.SignInLimit)}
+	s.portal = newPortal(&s.cfg.Portal)
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }

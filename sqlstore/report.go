@@ -54,18 +54,6 @@ func (s *ReportService) SetReceiptTTL(d time.Duration) {
 
 var _ flare.ReportService = (*ReportService)(nil)
 
-// errBadReceipt is the one answer to a wrong, unknown or expired code, so
-// the answer tells a guesser nothing more.
-var errBadReceipt = &flare.Error{Code: flare.ENOTFOUND, Message: "this code is not recognised or no longer works",
-	Fields: map[string]string{"code": "not recognised"}}
-
-// IsBadReceipt reports whether err says a receipt code did not open a
-// report; the portal counts such answers against the guessing limit.
-func IsBadReceipt(err error) bool {
-	var fe *flare.Error
-	return errors.As(err, &fe) && (fe == errBadReceipt || (fe.Code == flare.EINVALID && fe.Fields["code"] != ""))
-}
-
 // reportDetails are the sealed single-line fields, sealed together.
 type reportDetails struct {
 	Town         string `json:"town,omitempty"`
@@ -265,7 +253,7 @@ func reportFieldsSet(r *flare.Report, attachments int) []string {
 	return f
 }
 
-// verifyReceipt finds the report a code opens, or errBadReceipt. A code
+// verifyReceipt finds the report a code opens, or flare.ErrBadReceipt. A code
 // unused for longer than the TTL is cleared and refused (R-IN5); the
 // report stays with staff.
 func (s *ReportService) verifyReceipt(ctx context.Context, receipt string) (string, error) {
@@ -308,11 +296,11 @@ func (s *ReportService) verifyReceipt(ctx context.Context, receipt string) (stri
 			if err := s.expireReceipt(ctx, c.id); err != nil {
 				return "", err
 			}
-			return "", errBadReceipt
+			return "", flare.ErrBadReceipt
 		}
 		return c.id, nil
 	}
-	return "", errBadReceipt
+	return "", flare.ErrBadReceipt
 }
 
 // expireReceipt clears a code that went unused too long, audited.

@@ -501,3 +501,11 @@ func (s *ReportService) Attachment(ctx context.Context, reportID, attachmentID s
 	}
 	return out, nil
 }
+
+// ForwardTargets lists the agencies a report can be forwarded to.
+func (s *ReportService) ForwardTargets(ctx context.Context) ([]*flare.Agency, error) {
+	if _, err := intakeActor(ctx); err != nil {
+		return nil, err
+	}
+	return NewAgencyService(s.db).Agencies(ctx)
+}

@@ -72,7 +72,6 @@ func (s *ReportService) purge(ctx context.Context, id string, cutoff time.Time) 
 		if err != nil {
 			return fmt.Errorf("delete attachments: %w", s.db.dialect.translate(err))
 		}
-		_ = res
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_messages WHERE report_id IN
 			(SELECT id FROM reports WHERE id = $1 AND case_id IS NULL AND created_at < $2)`, id, cutoff.UTC()); err != nil {
 			return fmt.Errorf("delete messages: %w", s.db.dialect.translate(err))
@@ -113,12 +112,6 @@ func (s *ReportService) RunReportRetention(ctx context.Context, retention, inter
 	}
 }
 
-// Partner is an organisation that enters reports through the API.
-type Partner struct {
-	ID   string
-	Name string
-}
-
 // partnerKeyHash is what the database keeps of a partner's API key. The
 // key is 256 random bits, so a plain SHA-256 cannot be reversed by
 // guessing; a slow hash would only slow every API call.
@@ -129,7 +122,7 @@ func partnerKeyHash(key string) string {
 
 // CreatePartner registers a partner organisation and returns its API key,
 // which is shown once and stored only as a hash. Console only.
-func (s *ReportService) CreatePartner(ctx context.Context, name string) (*Partner, string, error) {
+func (s *ReportService) CreatePartner(ctx context.Context, name string) (*flare.Partner, string, error) {
 	if a, ok := flare.ActorFrom(ctx); !ok || !a.Console {
 		return nil, "", flare.Errorf(flare.EFORBIDDEN, "partners are created at the server's console")
 	}
@@ -156,12 +149,12 @@ func (s *ReportService) CreatePartner(ctx context.Context, name string) (*Partne
 	if err != nil {
 		return nil, "", err
 	}
-	return &Partner{ID: id, Name: name}, key, nil
+	return &flare.Partner{ID: id, Name: name}, key, nil
 }
 
 // PartnerByKey returns the active partner whose API key is key.
-func (s *ReportService) PartnerByKey(ctx context.Context, key string) (*Partner, error) {
-	var p Partner
+func (s *ReportService) PartnerByKey(ctx context.Context, key string) (*flare.Partner, error) {
+	var p flare.Partner
 	err := s.db.sql.QueryRowContext(ctx, `SELECT id, name FROM partners WHERE key_hash = $1 AND disabled_at IS NULL`,
 		partnerKeyHash(key)).Scan(&p.ID, &p.Name)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -114,7 +114,7 @@ func TestReportFollowUpAndMessages(t *testing.T) {
 			t.Fatalf("follow-up after reply = %+v, %v", v, err)
 		}
 		for _, bad := range []string{"0000 0000 0000 0000", "12", "abcd", ""} {
-			if _, err := e.svc.FollowUp(ctx, bad); !sqlstore.IsBadReceipt(err) {
+			if _, err := e.svc.FollowUp(ctx, bad); !flare.IsBadReceipt(err) {
 				t.Errorf("FollowUp(%q) = %v, want a bad-receipt error", bad, err)
 			}
 		}
@@ -275,11 +275,11 @@ func TestReceiptExpires(t *testing.T) {
 		}
 		// Using the code restarted the clock.
 		e.clock.Add(72*time.Hour + time.Second)
-		if _, err := e.svc.FollowUp(context.Background(), code); !sqlstore.IsBadReceipt(err) {
+		if _, err := e.svc.FollowUp(context.Background(), code); !flare.IsBadReceipt(err) {
 			t.Fatalf("after the TTL: %v, want refused", err)
 		}
 		e.clock.Add(-time.Hour) // even if the clock went back, the code is gone
-		if _, err := e.svc.FollowUp(context.Background(), code); !sqlstore.IsBadReceipt(err) {
+		if _, err := e.svc.FollowUp(context.Background(), code); !flare.IsBadReceipt(err) {
 			t.Fatalf("after expiry: %v, want refused", err)
 		}
 		q, err := e.svc.Reports(e.intake, flare.ReportFilter{})
@@ -407,7 +407,7 @@ func TestReportRetention(t *testing.T) {
 		if c := count(t, raw, "report_messages"); c != 0 {
 			t.Errorf("%d messages left", c)
 		}
-		if _, err := e.svc.FollowUp(context.Background(), old); !sqlstore.IsBadReceipt(err) {
+		if _, err := e.svc.FollowUp(context.Background(), old); !flare.IsBadReceipt(err) {
 			t.Errorf("purged report's code: %v", err)
 		}
 		entries, _ := e.db.AuditEntries(e.console, sqlstore.AuditFilter{RecordType: "report", Action: audit.ActionDelete})
