@@ -124,6 +124,7 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *flare.Person) error
 				return deniedPerson(err, audit.ActionCreate, "", sc.c.ID, policy.GroupFields(g))
 			}
 		}
+		p.ID, p.CreatedAt = "", time.Time{}
 		return s.insertPerson(ctx, tx, p)
 	})
 	return s.db.auditDenied(ctx, err)
@@ -131,7 +132,8 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *flare.Person) error
 
 // insertPerson writes a validated, authorised person in tx: its data key,
 // the row with the identity sealed, the blind-index tokens of its names and
-// the audit entry. It sets ID (when empty), Version and timestamps. The
+// the audit entry. It sets ID (when empty), Version and timestamps
+// (CreatedAt, when given, is kept: the seeder dates its records). The
 // seeder calls it many times in one transaction; keep its signature.
 func (s *PersonService) insertPerson(ctx context.Context, tx *sql.Tx, p *flare.Person) error {
 	if p.ID == "" {
@@ -156,7 +158,12 @@ func (s *PersonService) insertPerson(ctx context.Context, tx *sql.Tx, p *flare.P
 	if err != nil {
 		return err
 	}
-	now := s.db.now().UTC()
+	// A seeded person keeps the creation time it was given; any other
+	// takes the store's clock (CreatePerson clears it).
+	now := p.CreatedAt.UTC()
+	if p.CreatedAt.IsZero() {
+		now = s.db.now().UTC()
+	}
 	args := []any{p.ID, p.CaseID, string(p.Role)}
 	for _, c := range sealedPersonColumns {
 		args = append(args, sealed[c])
