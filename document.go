@@ -1,6 +1,7 @@
 package flare
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -8,6 +9,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"mime"
 	"net/http"
 	"path"
@@ -57,11 +59,20 @@ var documentTypes = map[string][]string{
 	"image/jpeg":      {".jpg", ".jpeg", ".jfif"},
 	"image/png":       {".png"},
 	"text/plain":      {".txt", ".text"},
+	docxType:          {".docx"},
+	odtType:           {".odt"},
 }
+
+// The word-processing types: both are ZIP archives, told apart (and from
+// any other archive) by what they hold, not by their name.
+const (
+	docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	odtType  = "application/vnd.oasis.opendocument.text"
+)
 
 // DocumentTypes returns the allowed content types.
 func DocumentTypes() []string {
-	return []string{"application/pdf", "image/jpeg", "image/png", "text/plain"}
+	return []string{"application/pdf", "image/jpeg", "image/png", "text/plain", docxType, odtType}
 }
 
 // DocumentExtensions returns the file name extensions of the allowed types,
@@ -94,8 +105,14 @@ func fileError(kind, format string, args ...any) *Error {
 // "contract.pdf" is refused, not stored under the wrong type.
 func DocumentType(declared, filename string, content []byte) (string, error) {
 	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(content))
+	if sniffed == "application/zip" {
+		var err error
+		if sniffed, err = officeType(content); err != nil {
+			return "", err
+		}
+	}
 	if _, ok := documentTypes[sniffed]; !ok {
-		return "", fileError(FileUnsupportedType, "this kind of file (%s) is not accepted: send a PDF, a JPEG or PNG image, or a plain text file", sniffed)
+		return "", fileError(FileUnsupportedType, "this kind of file (%s) is not accepted: send a PDF, a JPEG or PNG image, a plain text file, or a DOCX or ODT document", sniffed)
 	}
 	if sniffed == "text/plain" && !utf8.Valid(content) {
 		return "", fileError(FileUnsupportedType, "a text file must be in UTF-8")
@@ -117,6 +134,43 @@ func DocumentType(declared, filename string, content []byte) (string, error) {
 		return "", fileError(FileUnsupportedType, "the file name ends in %s but its content is %s", ext, sniffed)
 	}
 	return sniffed, nil
+}
+
+// officeType tells a DOCX or ODT document from any other ZIP archive by its
+// entries, reading only their names and ODT's small "mimetype" entry (so
+// no amount of compressed data is ever inflated here). A document with
+// macros (a VBA project, ODF Basic or scripts) is refused: a file kept as
+// evidence has no need to run code on the reader's machine.
+func officeType(content []byte) (string, error) {
+	refuse := func(why string) (string, error) {
+		return "", fileError(FileUnsupportedType, "%s", why)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		return refuse("the archive cannot be read")
+	}
+	names := map[string]*zip.File{}
+	for _, f := range zr.File {
+		name := strings.ToLower(f.Name)
+		if strings.HasSuffix(name, "vbaproject.bin") || strings.HasPrefix(name, "basic/") || strings.HasPrefix(name, "scripts/") {
+			return refuse("documents with macros are not accepted: save it without macros, or as PDF")
+		}
+		names[f.Name] = f
+	}
+	if names["[Content_Types].xml"] != nil && names["word/document.xml"] != nil {
+		return docxType, nil
+	}
+	if f := names["mimetype"]; f != nil && f.UncompressedSize64 < 100 {
+		rc, err := f.Open()
+		if err == nil {
+			b, _ := io.ReadAll(io.LimitReader(rc, 100))
+			rc.Close()
+			if string(b) == odtType {
+				return odtType, nil
+			}
+		}
+	}
+	return refuse("archives are not accepted (only DOCX and ODT documents)")
 }
 
 func extensionKnown(ext string) bool {

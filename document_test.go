@@ -1,6 +1,7 @@
 package flare
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -131,4 +132,47 @@ func FuzzPrepareDocument(f *testing.F) {
 			t.Fatalf("accepted %+v", d)
 		}
 	})
+}
+
+func zipOf(t *testing.T, files ...[2]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range files {
+		w, err := zw.Create(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write([]byte(f[1]))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestOfficeDocuments(t *testing.T) {
+	docx := zipOf(t, [2]string{"[Content_Types].xml", "<Types/>"}, [2]string{"word/document.xml", "<w:document/>"})
+	odt := zipOf(t, [2]string{"mimetype", odtType}, [2]string{"content.xml", "<office:document-content/>"})
+	tests := []struct {
+		name, declared, filename string
+		content                  []byte
+		want                     string
+	}{
+		{"docx", docxType, "a.docx", docx, docxType},
+		{"docx as octet-stream", "application/octet-stream", "a.docx", docx, docxType},
+		{"odt", odtType, "a.odt", odt, odtType},
+		{"docx named odt", "", "a.odt", docx, ""},
+		{"docm", "", "a.docx", zipOf(t, [2]string{"[Content_Types].xml", ""}, [2]string{"word/document.xml", ""}, [2]string{"word/vbaProject.bin", "x"}), ""},
+		{"odt with basic", "", "a.odt", zipOf(t, [2]string{"mimetype", odtType}, [2]string{"Basic/Standard/Module1.xml", "x"}), ""},
+		{"plain zip", "application/zip", "a.zip", zipOf(t, [2]string{"a.txt", "x"}), ""},
+		{"ods", "", "a.ods", zipOf(t, [2]string{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}), ""},
+		{"broken zip", "", "a.docx", []byte("PK\x03\x04garbage"), ""},
+	}
+	for _, tc := range tests {
+		got, err := DocumentType(tc.declared, tc.filename, tc.content)
+		if got != tc.want || (tc.want == "") != (fileKind(err) == FileUnsupportedType) {
+			t.Errorf("%s: DocumentType = %q, %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
 }
