@@ -376,7 +376,7 @@ func (s *Server) showWorksiteConflict(w http.ResponseWriter, r *http.Request, st
 		Fields: []html.ConflictField{
 			html.NewConflictField("parties.worksite_name", form.Name, sf.Name),
 			html.NewConflictField("parties.sector", form.Sector, sf.Sector),
-			html.NewConflictField("parties.operator", form.OrganisationID, sf.OrganisationID),
+			html.NewConflictField("parties.operator", s.operatorName(r, stored.CaseID, form.OrganisationID), s.operatorName(r, stored.CaseID, sf.OrganisationID)),
 			html.NewConflictField("parties.description", form.Description, sf.Description),
 			html.NewConflictField("parties.street", form.Street, sf.Street),
 			html.NewConflictField("parties.city", form.City, sf.City),
@@ -387,4 +387,16 @@ func (s *Server) showWorksiteConflict(w http.ResponseWriter, r *http.Request, st
 			html.NewConflictField("parties.longitude", form.Longitude, sf.Longitude),
 		}}
 	s.render(w, r, http.StatusConflict, "conflict", view)
+}
+
+// operatorName names an organisation of the case for the conflict page,
+// falling back to its id when it cannot be read (deleted meanwhile).
+func (s *Server) operatorName(r *http.Request, caseID, id string) string {
+	if id == "" || s.cfg.Organisations == nil {
+		return ""
+	}
+	if o, err := s.cfg.Organisations.Organisation(r.Context(), id); err == nil && o.CaseID == caseID {
+		return o.Name
+	}
+	return id
 }
