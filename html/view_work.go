@@ -104,3 +104,9 @@ type TimelineView struct {
 	// Older is the cursor of the next page ("?before="), 0 when none.
 	Older int64
 }
+
+// MyTasksView is the signed-in user's open tasks across cases ("my work").
+type MyTasksView struct {
+	Page
+	Tasks []*flare.Task
+}

@@ -339,3 +339,17 @@ func (s *Server) showTaskConflict(w http.ResponseWriter, r *http.Request, stored
 		}}
 	s.render(w, r, http.StatusConflict, "conflict", view)
 }
+
+// handleMyTasksPage shows the signed-in user's open tasks across cases.
+func (s *Server) handleMyTasksPage(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Tasks == nil {
+		s.writeError(w, r, errNoRoute)
+		return
+	}
+	tasks, err := s.cfg.Tasks.MyTasks(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "my_tasks", html.MyTasksView{Page: s.cfg.Renderer.NewPage(r, "work.my_tasks_title"), Tasks: tasks})
+}

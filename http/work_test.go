@@ -266,6 +266,18 @@ func TestWorkPages(t *testing.T) {
 				t.Fatalf("stale status = %d", res.StatusCode)
 			}
 
+			// My tasks: the one task is done, so none; a new one assigned to
+			// me and past due shows, overdue.
+			if res, page := b.do("GET", "/tasks", nil); res.StatusCode != 200 || !strings.Contains(page, "No open task is assigned to you.") {
+				t.Fatalf("my tasks = %d", res.StatusCode)
+			}
+			if res, _ := b.do("POST", casePath+"/tasks", url.Values{"title": {"Send the report"}, "due_on": {"2026-11-01"}, "assign_to_me": {"1"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("add task = %d", res.StatusCode)
+			}
+			if res, page := b.do("GET", "/tasks", nil); res.StatusCode != 200 || !strings.Contains(page, "Send the report") || !strings.Contains(page, "Overdue") {
+				t.Fatalf("my tasks = %d", res.StatusCode)
+			}
+
 			// The page shows it all, and the timeline in words.
 			res, page = b.do("GET", casePath, nil)
 			for _, want := range []string{"Passports kept in the office safe.", "Visit the tea estate", "slip.txt", "Pay slip",
