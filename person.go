@@ -233,18 +233,13 @@ const (
 // most 15 digits; spaces and dashes typed between digits are removed first.
 var personPhonePattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
-// ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code.
-func ValidCountry(code string) bool {
-	if len(code) != 2 || strings.ToUpper(code) != code {
-		return false
-	}
-	r, err := language.ParseRegion(code)
-	return err == nil && r.IsCountry() && r.String() == code
-}
+// isCountry reports whether code is an ISO 3166-1 alpha-2 country code
+// (ValidCountryCode, which also accepts "").
+func isCountry(code string) bool { return code != "" && ValidCountryCode(code) }
 
-// ValidLanguage reports whether code is an ISO 639 language code (two
+// ValidLanguageCode reports whether code is an ISO 639 language code (two
 // letters, or three for a language without a two-letter code).
-func ValidLanguage(code string) bool {
+func ValidLanguageCode(code string) bool {
 	if (len(code) != 2 && len(code) != 3) || strings.ToLower(code) != code {
 		return false
 	}
@@ -288,7 +283,7 @@ func (p *Person) validateProfile() error {
 	seen := map[string]bool{}
 	for i, c := range p.Citizenship {
 		c = strings.ToUpper(strings.TrimSpace(c))
-		if !ValidCountry(c) {
+		if !isCountry(c) {
 			return FieldError("citizenship", "%q is not an ISO 3166-1 alpha-2 country code", c)
 		}
 		if seen[c] {
@@ -301,7 +296,7 @@ func (p *Person) validateProfile() error {
 		v     *string
 	}{{"primary_language", &p.PrimaryLanguage}, {"secondary_language", &p.SecondaryLanguage}} {
 		*l.v = strings.ToLower(strings.TrimSpace(*l.v))
-		if *l.v != "" && !ValidLanguage(*l.v) {
+		if *l.v != "" && !ValidLanguageCode(*l.v) {
 			return FieldError(l.field, "%q is not an ISO 639 language code", *l.v)
 		}
 	}
@@ -407,7 +402,7 @@ func (c *PersonContact) validate() error {
 		return FieldError("contact.mailing_postal_code", "is longer than %d characters", maxPostalCodeLength)
 	}
 	c.MailingCountry = strings.ToUpper(c.MailingCountry)
-	if c.MailingCountry != "" && !ValidCountry(c.MailingCountry) {
+	if c.MailingCountry != "" && !isCountry(c.MailingCountry) {
 		return FieldError("contact.mailing_country", "%q is not an ISO 3166-1 alpha-2 country code", c.MailingCountry)
 	}
 	return nil
@@ -423,7 +418,7 @@ func (d *IdentityDocument) validate() error {
 		return FieldError("identity_documents.number", "is required")
 	case utf8.RuneCountInString(d.Number) > maxDocumentNumber:
 		return FieldError("identity_documents.number", "is longer than %d characters", maxDocumentNumber)
-	case d.IssuingCountry != "" && !ValidCountry(d.IssuingCountry):
+	case d.IssuingCountry != "" && !isCountry(d.IssuingCountry):
 		return FieldError("identity_documents.issuing_country", "%q is not an ISO 3166-1 alpha-2 country code", d.IssuingCountry)
 	}
 	if d.ExpiresOn != nil {

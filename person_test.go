@@ -89,13 +89,13 @@ func TestHTCDSTraffickingStatus(t *testing.T) {
 
 func TestPersonCountryAndLanguageCodes(t *testing.T) {
 	for code, want := range map[string]bool{"KE": true, "NP": true, "BR": true, "ke": false, "EU": false, "ZZ": false, "KEN": false, "001": false} {
-		if ValidCountry(code) != want {
-			t.Errorf("ValidCountry(%q) = %v", code, !want)
+		if isCountry(code) != want {
+			t.Errorf("isCountry(%q) = %v", code, !want)
 		}
 	}
 	for code, want := range map[string]bool{"sw": true, "ne": true, "fil": true, "SW": false, "english": false, "x": false} {
-		if ValidLanguage(code) != want {
-			t.Errorf("ValidLanguage(%q) = %v", code, !want)
+		if ValidLanguageCode(code) != want {
+			t.Errorf("ValidLanguageCode(%q) = %v", code, !want)
 		}
 	}
 }
