@@ -45,6 +45,23 @@ type Config struct {
 	// without them their routes answer 404 and case pages leave them out.
 	Organisations flare.OrganisationService
 	Worksites     flare.WorksiteService
+	// Persons serves the people of cases (issue #5); without it the
+	// person routes answer 404 and case pages show no people.
+	Persons flare.PersonService
+	// Assessments screens people (issue #7); with Persons, it serves the
+	// screening interview. Agencies names the deciding body of a status.
+	Assessments flare.AssessmentService
+	Agencies    flare.AgencyService
+	// Claims keeps wage claims and the fund's ledger (issue #8).
+	Claims flare.ClaimService
+	// Notes, Tasks, Documents and Timeline serve the work on cases (issue
+	// #5); without them their routes answer 404 and case pages leave them
+	// out. MaxDocumentSize caps an upload (0: flare.DefaultMaxDocumentSize).
+	Notes           flare.NoteService
+	Tasks           flare.TaskService
+	Documents       flare.DocumentService
+	Timeline        flare.TimelineService
+	MaxDocumentSize int64
 	// Idempotency remembers API writes sent with an Idempotency-Key; without
 	// it the header is ignored.
 	Idempotency IdempotencyStore

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/auth"
+	"github.com/flare-ilo/flare/screening"
 	"github.com/flare-ilo/flare/sqlstore"
 	"github.com/flare-ilo/flare/sqlstore/storetest"
 )
@@ -52,6 +53,12 @@ func newStaffFixtureOn(t *testing.T, db *sqlstore.DB) *staffFixture {
 	s := newServerFor(t, db, slog.LevelDebug)
 	s.cfg.Accounts = accounts
 	s.cfg.Cases = sqlstore.NewCaseService(db).WithKeys(keys)
+	s.cfg.Persons = sqlstore.NewPersonService(db, keys)
+	s.cfg.Assessments = sqlstore.NewAssessmentService(db, keys, screening.DefaultConfig())
+	s.cfg.Agencies = sqlstore.NewAgencyService(db)
+	s.cfg.Claims = sqlstore.NewClaimService(db, keys, sqlstore.FundRules{})
+	s.cfg.Notes, s.cfg.Tasks = sqlstore.NewNoteService(db, keys), sqlstore.NewTaskService(db)
+	s.cfg.Documents, s.cfg.Timeline = sqlstore.NewDocumentService(db, keys), sqlstore.NewTimelineService(db)
 	s.cfg.Organisations, s.cfg.Worksites = sqlstore.NewOrganisationService(db), sqlstore.NewWorksiteService(db)
 	s.cfg.Idempotency = sqlstore.NewIdempotencyStore(db)
 	s.cfg.Users = sqlstore.NewUserService(db, flare.DefaultSessionPolicy())

@@ -16,6 +16,7 @@ import (
 	"github.com/flare-ilo/flare/auth"
 	"github.com/flare-ilo/flare/html"
 	flarehttp "github.com/flare-ilo/flare/http"
+	"github.com/flare-ilo/flare/screening"
 	"github.com/flare-ilo/flare/sqlstore"
 	"github.com/flare-ilo/flare/vault"
 )
@@ -28,12 +29,16 @@ type serveOptions struct {
 	backups         scheduleFlags
 	keyFile         keyFileFlag
 	tls             tlsFlags
+	portal          portalFlags
+	fund            fundFlags
+	fundRules       sqlstore.FundRules
 	addr            string
 	logLevel        slog.Level
 	shutdown        time.Duration
 	checkpointEvery time.Duration
 	sessions        flare.SessionPolicy
 	signInLimit     int
+	maxDocumentSize int64
 	secureCookies   bool
 	issuer          string
 	baseURL         string
@@ -46,7 +51,7 @@ type serveOptions struct {
 var serveEnv = map[string]string{"addr": "FLARE_ADDR", "log-level": "FLARE_LOG_LEVEL", "shutdown-timeout": "FLARE_SHUTDOWN_TIMEOUT",
 	"secure-cookies": "FLARE_SECURE_COOKIES", "issuer": "FLARE_ISSUER", "base-url": "FLARE_BASE_URL",
 	"checkpoint-interval": "FLARE_CHECKPOINT_INTERVAL", "key-file": "FLARE_KEY_FILE",
-	"sign-in-limit": "FLARE_SIGN_IN_LIMIT", "session-idle": "FLARE_SESSION_IDLE", "session-max": "FLARE_SESSION_MAX", "lock-after": "FLARE_LOCK_AFTER"}
+	"sign-in-limit": "FLARE_SIGN_IN_LIMIT", "max-document-size": "FLARE_MAX_DOCUMENT_SIZE", "session-idle": "FLARE_SESSION_IDLE", "session-max": "FLARE_SESSION_MAX", "lock-after": "FLARE_LOCK_AFTER"}
 
 // parseServeFlags reads serve's flags and environment and refuses bad
 // settings with exit 2 before anything is created.
@@ -58,9 +63,12 @@ func parseServeFlags(env *cliEnv, args []string) (*serveOptions, error) {
 	o.backups.register(fs)
 	o.keyFile.register(fs)
 	o.tls.register(fs)
+	o.portal.register(fs)
+	o.fund.register(fs)
 	fs.DurationVar(&o.sessions.IdleTimeout, "session-idle", 30*time.Minute, "a staff session ends after this long without a request (env FLARE_SESSION_IDLE)")
 	fs.DurationVar(&o.sessions.AbsoluteTimeout, "session-max", 12*time.Hour, "a staff session ends this long after sign-in (env FLARE_SESSION_MAX)")
 	fs.IntVar(&o.signInLimit, "sign-in-limit", 10, "sign-in and enrolment attempts a minute per client address; behind a proxy all staff share one address, so raise it there (env FLARE_SIGN_IN_LIMIT)")
+	fs.Int64Var(&o.maxDocumentSize, "max-document-size", flare.DefaultMaxDocumentSize, "largest document a case may hold, in `bytes` (env FLARE_MAX_DOCUMENT_SIZE)")
 	fs.IntVar(&o.sessions.LockAfter, "lock-after", 10, "failed sign-ins in a row that lock an account until an admin unlocks it (env FLARE_LOCK_AFTER)")
 	fs.DurationVar(&o.checkpointEvery, "checkpoint-interval", time.Minute, "how often a signed checkpoint of the audit log is published (env FLARE_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`address` to listen on (env FLARE_ADDR)")
@@ -69,7 +77,7 @@ func parseServeFlags(env *cliEnv, args []string) (*serveOptions, error) {
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a TLS proxy (env FLARE_SECURE_COOKIES)")
 	fs.StringVar(&o.issuer, "issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
 	fs.StringVar(&o.baseURL, "base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
-	if err := parseFlags(fs, args, env.getenv, envOf(serveEnv, dbEnv, auditEnv, scheduleEnv, tlsEnv)); err != nil {
+	if err := parseFlags(fs, args, env.getenv, envOf(serveEnv, dbEnv, auditEnv, scheduleEnv, tlsEnv, fundEnv, portalEnv)); err != nil {
 		return nil, err
 	}
 	var err error
@@ -83,8 +91,16 @@ func parseServeFlags(env *cliEnv, args []string) (*serveOptions, error) {
 		return nil, usageError("checkpoint-interval", "must be at least 1s")
 	case o.signInLimit < 1 || o.signInLimit > 6000:
 		return nil, usageError("sign-in-limit", "must be between 1 and 6000 a minute")
+	case o.maxDocumentSize < 1<<10 || o.maxDocumentSize > 1<<30:
+		return nil, usageError("max-document-size", "must be between 1024 bytes and 1 GiB")
 	}
 	if err := validateSessionPolicy(o.sessions); err != nil {
+		return nil, err
+	}
+	if o.fundRules, err = o.fund.rules(); err != nil {
+		return nil, err
+	}
+	if err := o.portal.check(); err != nil {
 		return nil, err
 	}
 	if o.backupTo, err = o.backups.check(); err != nil {
@@ -127,6 +143,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer o.portal.startRetention(ctx, store, keys, logger)()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return usageError("addr", "cannot listen on %s: %v", o.addr, err)
@@ -195,10 +212,19 @@ func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, l
 		Logger: logger, Database: store, Accounts: accounts,
 		Idempotency: sqlstore.NewIdempotencyStore(store),
 		Cases:       sqlstore.NewCaseService(store).WithKeys(keys), Users: sqlstore.NewUserService(store, o.sessions),
+		Persons:       sqlstore.NewPersonService(store, keys),
+		Assessments:   sqlstore.NewAssessmentService(store, keys, screening.DefaultConfig()),
+		Agencies:      sqlstore.NewAgencyService(store),
+		Claims:        sqlstore.NewClaimService(store, keys, o.fundRules),
 		Organisations: sqlstore.NewOrganisationService(store), Worksites: sqlstore.NewWorksiteService(store),
 		BaseURL:       o.baseURL,
 		SignInLimit:   flarehttp.RateLimit{Every: time.Minute / time.Duration(o.signInLimit), Burst: max(1, o.signInLimit/2)},
 		SecureCookies: o.secureCookies, ShutdownTimeout: o.shutdown,
+		Reports: o.portal.service(store, keys), Portal: o.portal.cfg,
+
+		Notes: sqlstore.NewNoteService(store, keys), Tasks: sqlstore.NewTaskService(store),
+		Documents: sqlstore.NewDocumentService(store, keys).WithMaxSize(o.maxDocumentSize),
+		Timeline:  sqlstore.NewTimelineService(store), MaxDocumentSize: o.maxDocumentSize,
 	})
 }
 
