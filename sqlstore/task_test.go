@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -111,4 +112,46 @@ func titles(ts []*flare.Task) []string {
 		out = append(out, t.Title)
 	}
 	return out
+}
+
+// TestTaskConcurrentSaves: ten editors save the same version of a task at
+// once; exactly one wins and the others are refused as stale (checklist
+// R-CC1), on both databases.
+func TestTaskConcurrentSaves(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, dbURL string) {
+		f := newWorkFixture(t, dbURL)
+		task := &flare.Task{CaseID: f.kase.ID, Title: "Visit"}
+		if err := f.tasks.CreateTask(as(f.user), task); err != nil {
+			t.Fatal(err)
+		}
+		const editors = 10
+		errs := make(chan error, editors)
+		for i := range editors {
+			go func() {
+				title := fmt.Sprintf("Visit %d", i)
+				_, err := f.tasks.UpdateTask(as(f.user), task.ID, flare.TaskUpdate{Version: 1, Title: &title})
+				errs <- err
+			}()
+		}
+		won := 0
+		for range editors {
+			switch err := <-errs; flare.ErrorCodeOf(err) {
+			case "":
+				won++
+			case flare.ECONFLICT:
+			default:
+				t.Errorf("save: %v", err)
+			}
+		}
+		got, err := f.tasks.Task(as(f.user), task.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if won != 1 || got.Version != 2 {
+			t.Fatalf("%d saves won, task at version %d; want 1 and 2", won, got.Version)
+		}
+		if n := f.audits(t, "task", "update", "ok"); n != 1 {
+			t.Errorf("%d updates audited, want 1", n)
+		}
+	})
 }
