@@ -77,9 +77,11 @@ type OrganisationFormView struct {
 	CaseID       string
 	Organisation *flare.Organisation
 	Version      int64
-	Form         OrganisationForm
-	Types        []flare.OrganisationType
-	Schemes      []flare.RegistrationScheme
+	// CanDelete shows the delete button: a supervisor's.
+	CanDelete bool
+	Form      OrganisationForm
+	Types     []flare.OrganisationType
+	Schemes   []flare.RegistrationScheme
 	// Errors holds, per field, the message to show next to it.
 	Errors       map[string]string
 	ErrorMessage string
@@ -99,6 +101,7 @@ type WorksiteFormView struct {
 	CaseID        string
 	Worksite      *flare.Worksite
 	Version       int64
+	CanDelete     bool
 	Form          WorksiteForm
 	Organisations []*flare.Organisation
 	Sectors       []ISICGroup

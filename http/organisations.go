@@ -8,6 +8,7 @@ import (
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/html"
+	"github.com/flare-ilo/flare/policy"
 )
 
 // The organisations of a case (issue #5): the JSON API under
@@ -220,7 +221,7 @@ func (s *Server) newOrganisationFormView(r *http.Request, caseID string, o *flar
 	v := html.OrganisationFormView{Page: s.cfg.Renderer.NewPage(r, title), CaseID: caseID, Organisation: o, Form: form,
 		Types: flare.OrganisationTypes(), Schemes: flare.RegistrationSchemes()}
 	if o != nil {
-		v.Version = o.Version
+		v.Version, v.CanDelete = o.Version, canDeleteParty(r, "organisation")
 	}
 	if len(v.Form.Registrations) == 0 {
 		v.Form.Registrations = emptyRegistrationRows()
@@ -372,4 +373,48 @@ func (s *Server) refusePartyForm(w http.ResponseWriter, r *http.Request, err err
 		status = http.StatusConflict
 	}
 	show(status)
+}
+
+// canDeleteParty says whether to offer the delete button: the policy lets
+// only a supervisor of the owning agency delete a part of a case. The
+// store decides again on the case itself when the form is sent.
+func canDeleteParty(r *http.Request, recordType string) bool {
+	actor, ok := flare.ActorFrom(r.Context())
+	return ok && policy.Decide(actor, policy.Delete, policy.Record{Type: recordType, OwnerAgencyID: actor.AgencyID}, nil) == policy.Allow
+}
+
+// partyFormVersion reads the hidden version of a form.
+func partyFormVersion(r *http.Request) (int64, error) {
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil || version < 1 {
+		return 0, flare.FieldError("version", "is missing: reload the page")
+	}
+	return version, nil
+}
+
+// handleDeleteOrganisationForm deletes an organisation from its edit page
+// (supervisors), at the version the page showed; a stale version or an
+// organisation still operating a worksite is a conflict page.
+func (s *Server) handleDeleteOrganisationForm(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Organisations == nil {
+		s.writeError(w, r, errNoParties)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	version, err := partyFormVersion(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, err := s.cfg.Organisations.Organisation(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.cfg.Organisations.DeleteOrganisation(r.Context(), o.ID, version)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cases/"+o.CaseID+"#parties", http.StatusSeeOther)
 }

@@ -317,3 +317,48 @@ func TestPartiesPages(t *testing.T) {
 func (f *staffFixture) actorCtx() context.Context {
 	return flare.WithActor(context.Background(), flare.Actor{Console: true})
 }
+
+// TestPartiesDeletePages: only a supervisor is offered the delete button
+// and may use it; an organisation operating a worksite is kept (409).
+func TestPartiesDeletePages(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			f := newStaffFixture(t, backend)
+			ctx := f.actorCtx()
+			o := &flare.Organisation{CaseID: f.ownCase.ID, Type: flare.OrgEmployer, Name: "Deleted Co"}
+			if err := f.cfg.Organisations.CreateOrganisation(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+			ws := &flare.Worksite{CaseID: f.ownCase.ID, Name: "Deleted site", OrganisationID: o.ID}
+			if err := f.cfg.Worksites.CreateWorksite(ctx, ws); err != nil {
+				t.Fatal(err)
+			}
+			inspector := f.signedIn(t, f.agency, flare.RoleInspector)
+			res, page := inspector.do("GET", "/organisations/"+o.ID+"/edit", nil)
+			wantStatus(t, "inspector edit page", res, page, 200)
+			if strings.Contains(page, "/delete") {
+				t.Error("an inspector is offered the delete button")
+			}
+			res, page = inspector.do("POST", "/worksites/"+ws.ID+"/delete", url.Values{"version": {"1"}})
+			wantStatus(t, "inspector delete", res, page, 403)
+
+			sup := f.signedIn(t, f.agency, flare.RoleSupervisor)
+			res, page = sup.do("GET", "/organisations/"+o.ID+"/edit", nil)
+			if res.StatusCode != 200 || !strings.Contains(page, `action="/organisations/`+o.ID+`/delete"`) {
+				t.Fatalf("supervisor edit page = %d, delete button shown %v", res.StatusCode, strings.Contains(page, "/delete"))
+			}
+			res, page = sup.do("POST", "/organisations/"+o.ID+"/delete", url.Values{"version": {"1"}})
+			wantStatus(t, "delete an operator", res, page, 409)
+			res, page = sup.do("POST", "/worksites/"+ws.ID+"/delete", url.Values{"version": {"1"}})
+			wantStatus(t, "delete the worksite", res, page, 303)
+			res, page = sup.do("POST", "/organisations/"+o.ID+"/delete", url.Values{"version": {"1"}})
+			wantStatus(t, "delete the organisation", res, page, 303)
+			if res.Header.Get("Location") != "/cases/"+f.ownCase.ID+"#parties" {
+				t.Errorf("redirect to %q", res.Header.Get("Location"))
+			}
+			if list, _ := f.cfg.Organisations.Organisations(ctx, f.ownCase.ID); len(list) != 0 {
+				t.Errorf("organisations left: %v", list)
+			}
+		})
+	}
+}

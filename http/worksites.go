@@ -246,7 +246,7 @@ func (s *Server) newWorksiteFormView(r *http.Request, caseID string, ws *flare.W
 	}
 	v := html.WorksiteFormView{Page: s.cfg.Renderer.NewPage(r, title), CaseID: caseID, Worksite: ws, Form: form, Sectors: html.ISICGroups()}
 	if ws != nil {
-		v.Version = ws.Version
+		v.Version, v.CanDelete = ws.Version, canDeleteParty(r, "worksite")
 	}
 	if s.cfg.Organisations != nil {
 		orgs, err := s.cfg.Organisations.Organisations(r.Context(), caseID)
@@ -399,4 +399,30 @@ func (s *Server) operatorName(r *http.Request, caseID, id string) string {
 		return o.Name
 	}
 	return id
+}
+
+// handleDeleteWorksiteForm deletes a worksite from its edit page
+// (supervisors), at the version the page showed.
+func (s *Server) handleDeleteWorksiteForm(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Worksites == nil {
+		s.writeError(w, r, errNoParties)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	version, err := partyFormVersion(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ws, err := s.cfg.Worksites.Worksite(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.cfg.Worksites.DeleteWorksite(r.Context(), ws.ID, version)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cases/"+ws.CaseID+"#parties", http.StatusSeeOther)
 }
