@@ -29,6 +29,8 @@ type PersonView struct {
 	AskReason bool
 	// Justification is the reason given, carried to the edit link.
 	Justification string
+	// Work is the person's screenings and wage claims.
+	Work PersonWork
 }
 
 // PersonFormView is the form to add or edit a person. Identity fields are

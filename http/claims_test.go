@@ -90,6 +90,9 @@ func TestClaimPages(t *testing.T) {
 					t.Fatalf("claim API lacks %s: %s", want, body)
 				}
 			}
+			if _, body := a.do("GET", "/persons/"+worker.ID, nil); !strings.Contains(body, `href="`+loc+`"`) {
+				t.Fatal("the worker's page does not list the claim")
+			}
 			res, body = a.do("GET", "/fund", nil)
 			if res.StatusCode != 200 || !strings.Contains(body, "15000.00") {
 				t.Fatalf("fund page = %d", res.StatusCode)

@@ -30,6 +30,10 @@ func (s *Server) handlePersonPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view := html.PersonView{Page: s.cfg.Renderer.NewPage(r, "people.title"), Person: p,
 		AskReason: p.IdentityWithheld == flare.IdentityJustificationRequired, Justification: flare.JustificationFrom(r.Context())}
+	if err := s.personWork(r, p, &view); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "person", view)
 }
 

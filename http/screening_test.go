@@ -67,6 +67,9 @@ func TestScreeningInterview(t *testing.T) {
 				!strings.Contains(body, "/presume") {
 				t.Fatalf("result page = %d", res.StatusCode)
 			}
+			if _, body := a.do("GET", "/persons/"+p.ID, nil); !strings.Contains(body, `href="`+loc+`"`) || !strings.Contains(body, "/screening") {
+				t.Fatal("the person's page does not list the screening")
+			}
 			_, body = a.do("GET", "/api/v1/persons/"+p.ID, nil)
 			version := jsonField(t, body, "version")
 			res, _ = a.do("POST", loc+"/presume", url.Values{"person_version": {version}})
