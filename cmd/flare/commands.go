@@ -28,6 +28,7 @@ func commands() []command {
 		{"screen", "screen a person's observations for forced labour and trafficking (ICLS 2018)", runScreen},
 		{"link", "find the same person or organisation across records (record linkage, deduplication)", runLink},
 		{"seed", "fill a database with synthetic cases, people, organisations and worksites for demos and benchmarks", runSeed},
+		{"partner", "register a partner organisation that sends reports through the API, and print its key", runPartner},
 		{"wages", "compute the wage arrears, costs and interest a worker is owed", runWages},
 		{"version", "print the version of this binary", runVersion},
 	}
