@@ -1,6 +1,7 @@
 package flare
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +113,29 @@ func TestPersonUpdateFieldsAndApply(t *testing.T) {
 	if p.FirstName != "B" || p.Gender != g || p.AgeYears != nil {
 		t.Errorf("applied %+v", p)
 	}
+}
+
+// FuzzPersonValidate decodes arbitrary JSON into a person and validates
+// it twice: never a panic, and validation is idempotent (what it accepts
+// once normalised, it accepts again unchanged).
+func FuzzPersonValidate(f *testing.F) {
+	f.Add(`{"case_id":"c","role":"witness","first_name":"A\u202eB","contact":{"mobile_phone":"+44 (0)20 7946 0000"}}`)
+	f.Add(`{"case_id":"c","role":"presumed_victim","second_name":"x","citizenship":["gb","GB"],"age_years":-1}`)
+	f.Add(`{"case_id":"c","role":"presumed_victim","first_name":"x","victim_status":{"presumed":{"decided_on":"2026-01-01T00:00:00Z","decided_by":"ngo"}}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var p Person
+		if json.Unmarshal([]byte(s), &p) != nil {
+			return
+		}
+		if p.Validate() != nil {
+			return
+		}
+		before, _ := json.Marshal(p)
+		if err := p.Validate(); err != nil {
+			t.Fatalf("accepted once, refused after normalising: %v", err)
+		}
+		if after, _ := json.Marshal(p); string(after) != string(before) {
+			t.Fatalf("validation is not idempotent:\n%s\n%s", before, after)
+		}
+	})
 }
