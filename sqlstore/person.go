@@ -371,13 +371,22 @@ func scanPerson(r scanner) (*storedPerson, error) {
 // a policy error when the actor may not read the person at all.
 func (s *PersonService) reveal(ctx context.Context, tx *sql.Tx, sc personScope, sp *storedPerson) (fields []string, justification string, err error) {
 	p := sp.p
-	if err := policy.Error(decide(ctx, policy.Read, sc, p.ID, flare.FieldGroupProfile), policy.Record{Type: "person"}); err != nil {
-		return nil, "", err
+	profile := decide(ctx, policy.Read, sc, p.ID, flare.FieldGroupProfile)
+	identity := decide(ctx, policy.Read, sc, p.ID, flare.FieldGroupIdentity)
+	if profile != policy.Allow && identity != policy.Allow {
+		return nil, "", policy.Error(profile, policy.Record{Type: "person"})
 	}
-	fields = policy.GroupFields(flare.FieldGroupProfile)
+	if profile == policy.Allow {
+		fields = policy.GroupFields(flare.FieldGroupProfile)
+	} else {
+		// A grant of the identity group alone: the role stays, to say who
+		// the person is in the case; the rest of the profile goes.
+		withholdProfile(p)
+		fields = []string{"role"}
+	}
 	actor, _ := flare.ActorFrom(ctx)
 	switch {
-	case decide(ctx, policy.Read, sc, p.ID, flare.FieldGroupIdentity) != policy.Allow:
+	case identity != policy.Allow:
 		p.IdentityWithheld = flare.IdentityNotPermitted
 	case policy.NeedsJustification(actor, p.Role) && flare.JustificationFrom(ctx) == "":
 		p.IdentityWithheld = flare.IdentityJustificationRequired
@@ -397,6 +406,12 @@ func (s *PersonService) reveal(ctx context.Context, tx *sql.Tx, sc personScope, 
 		}
 	}
 	return fields, justification, nil
+}
+
+// withholdProfile clears the profile fields but the role.
+func withholdProfile(p *flare.Person) {
+	p.Gender, p.AgeYears, p.AgeEstimated, p.Citizenship = "", nil, false, nil
+	p.PrimaryLanguage, p.SecondaryLanguage, p.VictimStatus = "", "", nil
 }
 
 // open decrypts a stored person's identity with its data key.

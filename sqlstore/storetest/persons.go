@@ -261,8 +261,20 @@ func testPersonGrants(t *testing.T, e *personEnv) {
 	if _, err := e.persons.UpdatePerson(other, a.ID, flare.PersonUpdate{Version: 1, PrimaryLanguage: &lang}); err != nil {
 		t.Fatalf("grantee profile update: %v", err)
 	}
+	// A grant of the identity group alone shows the identity and the
+	// role, not the rest of the profile.
+	third := mustAgency(t, e.db, "Prosecution Persons", flare.AgencyProsecution)
+	gi := lawGrant(c.ID, third.ID, flare.GrantRead)
+	gi.FieldGroups = []flare.FieldGroup{flare.FieldGroupIdentity}
+	if err := sqlstore.NewGrantService(e.db).ShareCase(console(), gi); err != nil {
+		t.Fatal(err)
+	}
+	got, err = e.persons.Person(actorOf(third, flare.RoleCaseworker), b.ID)
+	if err != nil || got.PersonIdentity == nil || got.Gender != "" || got.VictimStatus != nil || got.Role != flare.RolePresumedVictim {
+		t.Fatalf("identity-only grantee: %+v, %v", got, err)
+	}
 	grants, err := sqlstore.NewGrantService(e.db).CaseGrants(console(), c.ID)
-	if err != nil || len(grants) != 1 || !slices.Equal(grants[0].FieldGroups, g.FieldGroups) {
+	if err != nil || len(grants) != 2 || !slices.Equal(grants[0].FieldGroups, g.FieldGroups) {
 		t.Fatalf("stored grant = %+v, %v", grants, err)
 	}
 }
