@@ -70,6 +70,9 @@ type ClaimView struct {
 	Balance     flare.ClaimBalance
 	Kinds       []flare.LedgerKind
 	Today       string
+	// WorkerLanguage is the worker's language when the interface has it
+	// and the page is in another: the statement can be shown in it.
+	WorkerLanguage *Language
 	// Entry is a refused ledger entry as typed, with the reason.
 	Entry        LedgerForm
 	ErrorMessage string

@@ -468,11 +468,15 @@ func (s *Server) renderClaim(w http.ResponseWriter, r *http.Request, status int,
 		s.writeError(w, r, err)
 		return
 	}
-	view := html.ClaimView{Page: s.cfg.Renderer.NewPage(r, "claim.title"), Claim: c, Statement: statementOf(c.Result),
+	view := html.ClaimView{Page: s.cfg.Renderer.NewPage(statementRequest(r), "claim.title"), Claim: c, Statement: statementOf(c.Result),
 		Ledger: ledger, Balance: bal, Kinds: flare.LedgerKinds(), Today: flare.DateOf(time.Now()).Format(time.DateOnly),
 		Entry: entry, ErrorMessage: msg}
 	if p, err := s.cfg.Persons.Person(r.Context(), c.PersonID); err == nil {
 		view.PersonLabel = personLabel(s, r, p)
+		// Issue #8: "a printable claim statement in the worker's language".
+		if l, ok := s.cfg.Renderer.Catalog().Language(p.PrimaryLanguage); ok && l.Code != view.Lang.Code {
+			view.WorkerLanguage = &l
+		}
 	}
 	for _, o := range c.Offenders {
 		view.Offenders = append(view.Offenders, s.offenderLabel(r, o))
@@ -536,4 +540,19 @@ func (s *Server) handleFundPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "fund", html.FundView{Page: s.cfg.Renderer.NewPage(r, "fund.title"), Totals: totals})
+}
+
+// statementRequest is r as the page's language sees it: a claim statement
+// may be shown in the worker's language (?statement_lang=) without
+// changing the language the user chose for the rest of the interface.
+func statementRequest(r *http.Request) *http.Request {
+	code := r.URL.Query().Get("statement_lang")
+	if code == "" {
+		return r
+	}
+	r2 := r.Clone(r.Context())
+	q := r2.URL.Query()
+	q.Set("lang", code)
+	r2.URL.RawQuery = q.Encode()
+	return r2
 }

@@ -18,7 +18,8 @@ import (
 func claimFixture(t *testing.T, f *staffFixture) (worker *flare.Person, employer *flare.Organisation) {
 	t.Helper()
 	console := flare.WithActor(context.Background(), flare.Actor{Console: true})
-	worker = &flare.Person{CaseID: f.ownCase.ID, Role: flare.RolePresumedVictim, PersonIdentity: &flare.PersonIdentity{FirstName: "Wanjiru"}}
+	worker = &flare.Person{CaseID: f.ownCase.ID, Role: flare.RolePresumedVictim, PrimaryLanguage: "fr",
+		PersonIdentity: &flare.PersonIdentity{FirstName: "Wanjiru"}}
 	if err := f.cfg.Persons.CreatePerson(console, worker); err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +71,14 @@ func TestClaimPages(t *testing.T) {
 			res, body = a.do("GET", loc, nil)
 			if res.StatusCode != 200 || !strings.Contains(body, "Rift Roses Ltd") || !strings.Contains(body, "@media") && !strings.Contains(body, "statement-table") {
 				t.Fatalf("claim page = %d", res.StatusCode)
+			}
+			// The statement in the worker's language, without changing the user's.
+			if !strings.Contains(body, "?statement_lang=fr") {
+				t.Fatal("no link to the statement in the worker's language")
+			}
+			res, body = a.do("GET", loc+"?statement_lang=fr", nil)
+			if res.StatusCode != 200 || !strings.Contains(body, `lang="fr"`) || len(res.Cookies()) != 0 {
+				t.Fatalf("statement in French = %d, cookies %v", res.StatusCode, res.Cookies())
 			}
 			entry := func(kind, amount, basis string) (*http.Response, string) {
 				return a.do("POST", loc+"/ledger", url.Values{"kind": {kind}, "amount": {amount}, "decided_on": {"2026-11-10"},
