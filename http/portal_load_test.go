@@ -103,4 +103,3 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
-
