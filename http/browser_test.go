@@ -144,6 +144,9 @@ func TestScreenshots(t *testing.T) {
 	}
 	pages := map[string]string{"home": "/", "signin": "/login", "enrol": "/enrol/" + f.enrolToken, "app": "/app", "users": "/admin/users", "notfound": "/nope",
 		"cases": "/cases", "case": "/cases/" + f.ownCase.ID}
+	for name, path := range screenshotWork(t, f) {
+		pages[name] = path
+	}
 	for _, lang := range []string{"en", "ar"} {
 		for _, width := range []int{390, 1280} {
 			for name, path := range pages {

@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/sqlstore/storetest"
 )
 
 // TestBrowserScreeningAndClaim walks, at phone width on both databases,
@@ -75,4 +76,24 @@ func testBrowserScreeningAndClaim(t *testing.T, backend string) {
 		chromedp.WaitVisible(chromedp.CSS("#ledger table")))
 	w.contains("#ledger", "30000.00")
 	w.contains("#ledger", "Employment court 2026/31")
+}
+
+// screenshotWork adds a worker with a screening and a wage claim to the
+// fixture, and returns the pages about them to photograph.
+func screenshotWork(t *testing.T, f *staffFixture) map[string]string {
+	t.Helper()
+	console := flare.WithActor(context.Background(), flare.Actor{Console: true})
+	worker, employer := claimFixture(t, f)
+	a := &flare.Assessment{PersonID: worker.ID, Input: storetest.MetScreening("shot"), Interpreter: "Swahili"}
+	if err := f.cfg.Assessments.Screen(console, a); err != nil {
+		t.Fatal(err)
+	}
+	c := &flare.WageClaim{PersonID: worker.ID, Document: []byte(storetest.ClaimDocument("shot")),
+		Offenders: []flare.ClaimOffender{{Type: "organisation", ID: employer.ID}}}
+	if err := f.cfg.Claims.CreateClaim(console, c); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"person": "/persons/" + worker.ID, "screening": "/persons/" + worker.ID + "/screening",
+		"assessment": "/assessments/" + a.ID, "claim_form": "/persons/" + worker.ID + "/claims/new", "claim": "/claims/" + c.ID,
+		"fund": "/fund"}
 }
