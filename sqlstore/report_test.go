@@ -12,6 +12,7 @@ import (
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/audit"
+	"github.com/flare-ilo/flare/auth"
 	"github.com/flare-ilo/flare/sqlstore"
 	"github.com/flare-ilo/flare/sqlstore/storetest"
 )
@@ -466,4 +467,14 @@ func TestReportAttachmentsAndPartners(t *testing.T) {
 			t.Error("partner key stored in clear")
 		}
 	})
+}
+
+// BenchmarkReceiptHash is the cost of hashing (or verifying) one receipt
+// code with the production parameters: the bulk of a submission's time.
+func BenchmarkReceiptHash(b *testing.B) {
+	for b.Loop() {
+		if _, err := auth.HashPassword("1234567890123456", sqlstore.ReceiptParams); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
