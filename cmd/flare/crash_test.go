@@ -58,6 +58,7 @@ func TestCrashLoop(t *testing.T) {
 			t.Fatalf("audit checkpoint = %d %s %s", code, out, e)
 		}
 		load := newCrashLoad(cases)
+		load.partnerKey = createPartner(t, db)
 		rng := rand.New(rand.NewPCG(1, 2))
 		raw := storetest.RawDB(t, dbURL)
 		postgres := storetest.BackendOf(dbURL) == "postgres"
@@ -112,7 +113,7 @@ func TestCrashLoop(t *testing.T) {
 		if out, e, code := runCLI(t, "", nil, append([]string{"audit", "verify"}, db...)...); code != 0 {
 			t.Fatalf("audit verify after clean stop = %d %q %q", code, out, e)
 		}
-		t.Logf("%d kills: %d writes acknowledged, %d in flight at a kill", kills, load.acked(), load.unknown())
+		t.Logf("%d kills: %d writes acknowledged (%d reports), %d in flight at a kill", kills, load.acked(), len(load.reports), load.unknown())
 	})
 }
 
@@ -186,6 +187,13 @@ type crashLoad struct {
 	nAcked  int
 	nMaybe  int
 	stopped bool
+	// partnerKey submits reports through the partner API; reports maps
+	// each acknowledged report's Idempotency-Key to its receipt, and
+	// maybeReports holds the keys in flight at a kill.
+	partnerKey   string
+	reports      map[string]string
+	maybeReports map[string]bool
+	nextReport   int
 }
 
 // caseWriter is one case's writer and its record of the case.
@@ -203,7 +211,7 @@ type caseWriter struct {
 }
 
 func newCrashLoad(cases []*flare.Case) *crashLoad {
-	l := &crashLoad{users: map[string]string{}, maybe: map[string]bool{}}
+	l := &crashLoad{users: map[string]string{}, maybe: map[string]bool{}, reports: map[string]string{}, maybeReports: map[string]bool{}}
 	for _, c := range cases {
 		l.cases = append(l.cases, &caseWriter{id: c.ID, version: c.Version, title: c.Title})
 	}
@@ -235,7 +243,84 @@ func (l *crashLoad) run(t *testing.T, client *apiClient) *sync.WaitGroup {
 			}
 		}()
 	}
+	if l.partnerKey != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := l.reportLoop(client.base); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
 	return &wg
+}
+
+// reportLoop submits reports through the partner API, each with its own
+// Idempotency-Key, until the server goes away (R-DU1: "all acknowledged
+// reports are present and unchanged, none is duplicated").
+func (l *crashLoad) reportLoop(base string) error {
+	for {
+		l.mu.Lock()
+		l.nextReport++
+		key := fmt.Sprintf("crash-report-%d", l.nextReport)
+		l.mu.Unlock()
+		receipt, status, err := l.submitReport(base, key)
+		l.mu.Lock()
+		switch {
+		case err != nil:
+			l.maybeReports[key] = true
+			l.nMaybe++
+		case status == 201:
+			l.reports[key] = receipt
+			l.nAcked++
+		}
+		l.mu.Unlock()
+		if err != nil {
+			return nil
+		}
+		if status != 201 {
+			return fmt.Errorf("report %s: status %d", key, status)
+		}
+	}
+}
+
+// submitReport posts one partner report; the same key always carries the
+// same report.
+func (l *crashLoad) submitReport(base, key string) (receipt string, status int, err error) {
+	body := fmt.Sprintf(`{"text": "Workers locked in at night, report %s", "country": "KE", "region": "Coast", "people": 4, "lang": "en"}`, key)
+	req, err := http.NewRequest("POST", base+"/api/v1/reports", strings.NewReader(body))
+	if err != nil {
+		return "", 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+l.partnerKey)
+	req.Header.Set("Idempotency-Key", key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", 0, err
+	}
+	defer res.Body.Close()
+	var out struct {
+		Receipt string `json:"receipt"`
+	}
+	if res.StatusCode == 201 {
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+			return "", res.StatusCode, fmt.Errorf("decode receipt: %w", err)
+		}
+	}
+	return out.Receipt, res.StatusCode, nil
+}
+
+// createPartner registers a partner organisation with the CLI and returns
+// its API key, the last line of the command's output.
+func createPartner(t *testing.T, db []string) string {
+	t.Helper()
+	out, e, code := runCLI(t, "", nil, append([]string{"partner", "create", "--name", "Hotline"}, db...)...)
+	if code != 0 {
+		t.Fatalf("partner create = %d %s %s", code, out, e)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 // editLoop first reads the case back, settling an edit left in flight by
@@ -372,6 +457,23 @@ func (l *crashLoad) check(t *testing.T, client *apiClient, raw *sql.DB) {
 	wantUsers := 1 + len(l.users) // the seeded staff member
 	if got := count(`SELECT COUNT(*) FROM users`); got < wantUsers || got > wantUsers+len(l.maybe) {
 		t.Errorf("%d users stored; %d acknowledged and %d in flight", got, wantUsers, len(l.maybe))
+	}
+	// Every acknowledged report answers a retry with its first receipt;
+	// a report in flight at a kill is stored by its retry if it was not
+	// before. Then each key holds exactly one report.
+	for key, receipt := range l.reports {
+		got, status, err := l.submitReport(client.base, key)
+		if err != nil || status != 201 || got != receipt {
+			t.Errorf("acknowledged report %s: retry gives %d %q (%v), want the receipt %q", key, status, got, err, receipt)
+		}
+	}
+	for key := range l.maybeReports {
+		if _, status, err := l.submitReport(client.base, key); err != nil || status != 201 {
+			t.Errorf("in-flight report %s: retry gives %d (%v)", key, status, err)
+		}
+	}
+	if want, got := len(l.reports)+len(l.maybeReports), count(`SELECT COUNT(*) FROM reports`); got != want {
+		t.Errorf("%d reports stored for %d keys: lost or duplicated", got, want)
 	}
 	for _, cw := range l.cases {
 		var c flare.Case
