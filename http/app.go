@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 
+	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/html"
 	"github.com/flare-ilo/flare/policy"
 )
@@ -16,6 +17,9 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	own := policy.Record{Type: "case", OwnerAgencyID: u.AgencyID}
 	if policy.Decide(actor, policy.Read, own, nil) == policy.Allow {
 		links = append(links, html.AppLink{URL: "/cases", TitleKey: "cases.title", TextKey: "staff.cases_text"})
+	}
+	if s.cfg.Reports != nil && (u.HasRole(flare.RoleIntake) || u.HasRole(flare.RoleSupervisor)) {
+		links = append(links, html.AppLink{URL: "/intake", TitleKey: "intake.title", TextKey: "intake.home_text"})
 	}
 	if policy.DecideUserAdmin(actor, u.AgencyID) == policy.Allow {
 		links = append(links, html.AppLink{URL: "/admin/users", TitleKey: "users.title", TextKey: "staff.users_text"})

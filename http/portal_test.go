@@ -108,6 +108,9 @@ func TestPortalSubmitAndFollowUp(t *testing.T) {
 				t.Fatalf("check = %d: %.500s", res.StatusCode, page)
 			}
 			intake := f.signedIn(t, f.agency, flare.RoleIntake)
+			if _, home := intake.do("GET", "/app", nil); !strings.Contains(home, `href="/intake"`) {
+				t.Errorf("the staff home of an intake officer has no link to the queue")
+			}
 			res, page = intake.do("GET", "/intake", nil)
 			if res.StatusCode != 200 || strings.Count(page, `href="/intake/`) != 2 {
 				t.Fatalf("queue = %d: %.800s", res.StatusCode, page)
