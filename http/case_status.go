@@ -27,7 +27,9 @@ func (s *Server) handleCaseStatus(w http.ResponseWriter, r *http.Request) {
 	status := flare.CaseStatus(r.PostFormValue("status"))
 	reason := flare.ClosureReason(r.PostFormValue("closure_reason"))
 	upd := flare.CaseUpdate{Version: version, Status: &status}
-	if status == flare.CaseClosed || reason != "" {
+	// The reason select is always on the form (no script hides it): it
+	// counts only when closing.
+	if status == flare.CaseClosed {
 		upd.ClosureReason = &reason
 	}
 	if _, err := s.cfg.Cases.UpdateCase(r.Context(), c.ID, upd); err != nil {

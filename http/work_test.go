@@ -256,10 +256,13 @@ func TestWorkPages(t *testing.T) {
 			if res, page := b.do("POST", casePath+"/status", url.Values{"version": {"1"}, "status": {"closed"}}); res.StatusCode != 400 || !strings.Contains(page, "closure_reason") {
 				t.Fatalf("close without reason = %d", res.StatusCode)
 			}
-			if res, _ := b.do("POST", casePath+"/status", url.Values{"version": {"1"}, "status": {"closed"}, "closure_reason": {"duplicate"}}); res.StatusCode != http.StatusSeeOther {
+			if res, _ := b.do("POST", casePath+"/status", url.Values{"version": {"1"}, "status": {"assessment"}, "closure_reason": {"other"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("move to assessment with a stray reason = %d", res.StatusCode)
+			}
+			if res, _ := b.do("POST", casePath+"/status", url.Values{"version": {"2"}, "status": {"closed"}, "closure_reason": {"duplicate"}}); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("close = %d", res.StatusCode)
 			}
-			if res, page := b.do("POST", casePath+"/status", url.Values{"version": {"2"}, "status": {"investigation"}}); res.StatusCode != http.StatusConflict || !strings.Contains(page, "cannot go from closed to investigation") {
+			if res, page := b.do("POST", casePath+"/status", url.Values{"version": {"3"}, "status": {"investigation"}}); res.StatusCode != http.StatusConflict || !strings.Contains(page, "cannot go from closed to investigation") {
 				t.Fatalf("illegal transition = %d", res.StatusCode)
 			}
 			if res, page := b.do("POST", casePath+"/status", url.Values{"version": {"1"}, "status": {"open"}}); res.StatusCode != http.StatusConflict || !strings.Contains(page, "Duplicate of another case") {
