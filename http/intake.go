@@ -165,3 +165,49 @@ func (s *Server) handleIntakeAttachment(w http.ResponseWriter, r *http.Request) 
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(a.Data)
 }
+
+// reportResponse is one report with its messages, for the JSON API.
+type reportResponse struct {
+	Report   *flare.Report          `json:"report"`
+	Messages []*flare.ReportMessage `json:"messages"`
+}
+
+// handleAPIReports is the intake queue as JSON: open reports, most urgent
+// first; ?region=, ?sector=, ?all=1 as on the page.
+func (s *Server) handleAPIReports(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Reports == nil {
+		s.writeError(w, r, errNoRoute)
+		return
+	}
+	q := r.URL.Query()
+	if sec := q.Get("sector"); sec != "" && !slices.Contains(flare.Sectors(), sec) {
+		s.writeError(w, r, flare.FieldError("sector", "is not a known kind of work"))
+		return
+	}
+	reports, err := s.cfg.Reports.Reports(r.Context(), flare.ReportFilter{Region: q.Get("region"), Sector: q.Get("sector"), Open: q.Get("all") == ""})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if reports == nil {
+		reports = []*flare.Report{}
+	}
+	writeJSON(w, http.StatusOK, reports)
+}
+
+// handleAPIReport is one report with its messages, as JSON.
+func (s *Server) handleAPIReport(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Reports == nil {
+		s.writeError(w, r, errNoRoute)
+		return
+	}
+	rep, msgs, err := s.cfg.Reports.Report(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if msgs == nil {
+		msgs = []*flare.ReportMessage{}
+	}
+	writeJSON(w, http.StatusOK, reportResponse{Report: rep, Messages: msgs})
+}

@@ -116,6 +116,12 @@ func TestPortalSubmitAndFollowUp(t *testing.T) {
 				t.Fatalf("queue = %d: %.800s", res.StatusCode, page)
 			}
 			id := regexp.MustCompile(`href="/intake/([0-9a-f-]{36})"`).FindStringSubmatch(page)[1]
+			if res, js := intake.do("GET", "/api/v1/reports", nil); res.StatusCode != 200 || strings.Count(js, `"channel":"web"`) != 2 {
+				t.Fatalf("GET /api/v1/reports = %d %.300s", res.StatusCode, js)
+			}
+			if res, js := intake.do("GET", "/api/v1/reports/"+id, nil); res.StatusCode != 200 || !strings.Contains(js, `"messages":[]`) {
+				t.Fatalf("GET /api/v1/reports/{id} = %d %.300s", res.StatusCode, js)
+			}
 			res, page = intake.do("GET", "/intake/"+id, nil)
 			if res.StatusCode != 200 || !strings.Contains(page, "We cannot leave the farm m1") {
 				t.Fatalf("report page = %d: %.500s", res.StatusCode, page)

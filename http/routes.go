@@ -114,6 +114,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /intake/{id}/{action}", s.requireUser(s.handleIntakeAction))
 	mux.HandleFunc("GET /intake/{id}/attachments/{aid}", s.requireUser(s.handleIntakeAttachment))
 	mux.HandleFunc("POST /api/v1/reports", s.handleAPIPartnerReport)
+	mux.HandleFunc("GET /api/v1/reports", s.requireUser(s.handleAPIReports))
+	mux.HandleFunc("GET /api/v1/reports/{id}", s.requireUser(s.handleAPIReport))
 	mux.HandleFunc("GET /persons/{id}/screening", s.requireUser(s.handleScreeningForm))
 	mux.HandleFunc("POST /persons/{id}/screening", s.requireUser(s.handleScreen))
 	mux.HandleFunc("GET /assessments/{id}", s.requireUser(s.handleAssessmentPage))
