@@ -881,7 +881,13 @@ func TestFailClosed(t *testing.T) {
 			default:
 				failures++
 				wantGeneric500(t, n, status, ctype, body, "text/html")
-				if reads != reads0 {
+				// The case page reads the case, then its sections (people,
+				// parties, work), each in its own transaction: a failure in
+				// a section comes after the case's read was committed. The
+				// audit then says the server read the case for the user,
+				// which it did; what must never happen is a read shown
+				// without its entry, or a read recorded twice.
+				if reads > reads0+1 {
 					t.Fatalf("call %d failed but recorded %d reads", n, reads-reads0)
 				}
 			}
