@@ -17,6 +17,12 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	own := policy.Record{Type: "case", OwnerAgencyID: u.AgencyID}
 	if policy.Decide(actor, policy.Read, own, nil) == policy.Allow {
 		links = append(links, html.AppLink{URL: "/cases", TitleKey: "cases.title", TextKey: "staff.cases_text"})
+		if s.cfg.Tasks != nil {
+			links = append(links, html.AppLink{URL: "/tasks", TitleKey: "work.my_tasks_title", TextKey: "work.my_tasks_text"})
+		}
+		if s.cfg.Claims != nil && (u.HasRole(flare.RoleFundOfficer) || u.HasRole(flare.RoleSupervisor)) {
+			links = append(links, html.AppLink{URL: "/fund", TitleKey: "fund.title", TextKey: "fund.hint"})
+		}
 	}
 	if s.cfg.Reports != nil && (u.HasRole(flare.RoleIntake) || u.HasRole(flare.RoleSupervisor)) {
 		links = append(links, html.AppLink{URL: "/intake", TitleKey: "intake.title", TextKey: "intake.home_text"})
