@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/flare-ilo/flare"
+	"github.com/flare-ilo/flare/audit"
 	"github.com/flare-ilo/flare/linkage"
 )
 
@@ -432,7 +433,10 @@ func writePairs(w io.Writer, l *linkage.Linker, res *linkage.Result, idColumn st
 	row := make([]string, len(header))
 	for _, m := range res.Matches {
 		row = row[:0]
-		row = append(row, l.ID(linkage.Left, m.A), l.ID(right, m.B), strconv.FormatFloat(m.Probability, 'f', 6, 64))
+		// Ids come from the input files: neutralised against formula
+		// injection when the output is opened in a spreadsheet (R-IH3).
+		row = append(row, audit.NeutralizeCell(l.ID(linkage.Left, m.A)), audit.NeutralizeCell(l.ID(right, m.B)),
+			strconv.FormatFloat(m.Probability, 'f', 6, 64))
 		for _, c := range res.Contributions(m) {
 			row = append(row, strconv.FormatFloat(c, 'f', 3, 64))
 		}
@@ -461,7 +465,7 @@ func writeClusters(w io.Writer, l *linkage.Linker, res *linkage.Result, idColumn
 	}
 	for _, side := range []linkage.Side{linkage.Left, linkage.Right} {
 		for i, c := range res.Clusters[side] {
-			row := []string{l.ID(side, i), strconv.Itoa(c)}
+			row := []string{audit.NeutralizeCell(l.ID(side, i)), strconv.Itoa(c)}
 			if link {
 				row = append([]string{[]string{"left", "right"}[side]}, row...)
 			}

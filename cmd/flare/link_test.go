@@ -249,3 +249,29 @@ func FuzzLinkInput(f *testing.F) {
 		}
 	})
 }
+
+// TestLinkOutputIsInert: an id crafted as a spreadsheet formula comes out
+// of the pairs and clusters files prefixed, so a spreadsheet shows it as
+// text (security checklist R-IH3).
+func TestLinkOutputIsInert(t *testing.T) {
+	in := "id,given_name,surname,date_of_birth\n" +
+		"\"=HYPERLINK(\"\"http://x.example\"\")\",Amina,Okafor,1990-01-02\n" +
+		"ok-2,Amina,Okafor,1990-01-02\n"
+	clusters := filepath.Join(t.TempDir(), "c.csv")
+	stdout, stderr, code := runCLI(t, in, nil, "link", "--dedupe", "-", "--id", "id", "--threshold", "0.01", "--clusters", clusters)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("pairs = %v, %v", rows, err)
+	}
+	for _, cell := range append(rows[1][:2], readCSVFile(t, clusters)[1][0], readCSVFile(t, clusters)[2][0]) {
+		if strings.HasPrefix(cell, "=") {
+			t.Fatalf("a cell starts with '=': %q", cell)
+		}
+	}
+	if !strings.Contains(stdout, `'=HYPERLINK`) {
+		t.Fatalf("the formula id is not prefixed: %s", stdout)
+	}
+}
