@@ -143,7 +143,8 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := map[string]string{"home": "/", "signin": "/login", "enrol": "/enrol/" + f.enrolToken, "app": "/app", "users": "/admin/users", "notfound": "/nope",
-		"cases": "/cases", "case": "/cases/" + f.ownCase.ID}
+		"cases": "/cases", "case": "/cases/" + f.ownCase.ID, "report": "/report", "report_check": "/report/check",
+		"rights": "/report/rights", "intake": "/intake", "tasks": "/tasks"}
 	for name, path := range screenshotWork(t, f) {
 		pages[name] = path
 	}
