@@ -130,7 +130,7 @@ func TestScreenshots(t *testing.T) {
 	if dir == "" {
 		t.Skip("set FLARE_SCREENSHOTS=DIR to save screenshots of the pages")
 	}
-	f := newStaffFixture(t, "sqlite")
+	f := newPortalFixture(t, "sqlite").staffFixture
 	ts := httptest.NewServer(f.Handler())
 	defer ts.Close()
 	ctx := newBrowser(t)
