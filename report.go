@@ -302,6 +302,8 @@ type Partner struct {
 type ReportFilter struct {
 	Region string
 	Sector string
+	// CaseID selects the reports a case was opened from or attached to.
+	CaseID string
 	// Open leaves out closed reports, duplicates and reports already
 	// turned into a case.
 	Open  bool

@@ -205,6 +205,9 @@ type CaseView struct {
 	People     PeopleSection
 	Parties    PartiesSection
 	Work       WorkSection
+	// Reports are the reports the case came from, for staff who may read
+	// reports (intake and supervisors).
+	Reports []*flare.Report
 }
 
 // AccessLine is one line of "who looked at this case, when".

@@ -229,7 +229,7 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request) {
 	}
 	me, _ := userFrom(r.Context())
 	view := html.CaseView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Case: c, MeID: me.ID}
-	for _, section := range []func(*http.Request, *html.CaseView) error{s.casePeople, s.caseParties, s.caseWork} {
+	for _, section := range []func(*http.Request, *html.CaseView) error{s.casePeople, s.caseParties, s.caseWork, s.caseReports} {
 		if err := section(r, &view); err != nil {
 			s.writeError(w, r, err)
 			return
@@ -265,4 +265,20 @@ func (s *Server) who(r *http.Request, e audit.Entry) string {
 		}
 	}
 	return strings.Trim(e.AgencyID+" "+e.UserID, " ")
+}
+
+// caseReports fills the reports a case came from (issue #5: "reports it
+// came from"), for the staff who may read reports; for others the section
+// stays empty rather than failing the page.
+func (s *Server) caseReports(r *http.Request, view *html.CaseView) error {
+	me, _ := userFrom(r.Context())
+	if s.cfg.Reports == nil || !(me.HasRole(flare.RoleIntake) || me.HasRole(flare.RoleSupervisor)) {
+		return nil
+	}
+	list, err := s.cfg.Reports.Reports(r.Context(), flare.ReportFilter{CaseID: view.Case.ID})
+	if err != nil {
+		return err
+	}
+	view.Reports = list
+	return nil
 }

@@ -139,6 +139,10 @@ func TestPortalSubmitAndFollowUp(t *testing.T) {
 			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/cases/") {
 				t.Fatalf("open case = %d %s: %.300s", res.StatusCode, res.Header.Get("Location"), page)
 			}
+			// The case shows the report it came from.
+			if _, page := intake.do("GET", res.Header.Get("Location"), nil); !strings.Contains(page, `href="/intake/`+id+`"`) {
+				t.Fatal("the new case does not show the report it came from")
+			}
 			// An inspector has no intake queue.
 			insp := f.signedIn(t, f.agency, flare.RoleInspector)
 			if res, _ := insp.do("GET", "/intake", nil); res.StatusCode != http.StatusForbidden {

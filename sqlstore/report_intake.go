@@ -105,6 +105,12 @@ func (s *ReportService) Reports(ctx context.Context, f flare.ReportFilter) ([]*f
 	if f.Sector != "" {
 		where = append(where, "sector = "+arg(f.Sector))
 	}
+	if f.CaseID != "" {
+		if !validID(f.CaseID) {
+			return nil, nil
+		}
+		where = append(where, "case_id = "+arg(f.CaseID))
+	}
 	if f.Open {
 		where = append(where, "status <> 'closed' AND duplicate_of IS NULL AND case_id IS NULL")
 	}
