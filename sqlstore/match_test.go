@@ -1,0 +1,13 @@
+package sqlstore_test
+
+import (
+	"testing"
+
+	"github.com/flare-ilo/flare/sqlstore/storetest"
+)
+
+// TestMatches runs the possible-match suite (issue #9) on SQLite and
+// PostgreSQL.
+func TestMatches(t *testing.T) {
+	storetest.ForEachBackend(t, storetest.RunMatches)
+}
