@@ -259,4 +259,3 @@ func (s *MatchService) DecideMatch(ctx context.Context, personID, otherID, decis
 	})
 	return s.db.auditDenied(ctx, err)
 }
-
