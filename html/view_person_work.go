@@ -7,6 +7,8 @@ import "github.com/flare-ilo/flare"
 type PersonWork struct {
 	// CanScreen and CanClaim show the links to start them.
 	CanScreen, CanClaim bool
-	Assessments         []*flare.Assessment
-	Claims              []*flare.WageClaim
+	// CanMatch offers the possible matches, to users who see the identity.
+	CanMatch    bool
+	Assessments []*flare.Assessment
+	Claims      []*flare.WageClaim
 }

@@ -11,6 +11,7 @@ import (
 // user the policy does not let see them gets the section without them,
 // not an error page: the person's record stays readable.
 func (s *Server) personWork(r *http.Request, p *flare.Person, view *html.PersonView) error {
+	view.Work.CanMatch = s.cfg.Matches != nil && p.PersonIdentity != nil
 	if s.cfg.Assessments != nil {
 		list, err := s.cfg.Assessments.PersonAssessments(r.Context(), p.ID)
 		switch flare.ErrorCodeOf(err) {

@@ -133,6 +133,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/claims/{id}", s.requireUser(s.handleAPIClaim))
 	mux.HandleFunc("POST /api/v1/claims/{id}/ledger", s.requireUser(s.handleAPILedgerEntry))
 	mux.HandleFunc("GET /api/v1/fund", s.requireUser(s.handleAPIFund))
+	mux.HandleFunc("GET /persons/{id}/matches", s.requireUser(s.handleMatchesPage))
+	mux.HandleFunc("POST /persons/{id}/matches/{other}", s.requireUser(s.handleDecideMatchForm))
+	mux.HandleFunc("GET /api/v1/persons/{id}/matches", s.requireUser(s.handleAPIMatches))
+	mux.HandleFunc("POST /api/v1/persons/{id}/matches/{other}", s.requireUser(s.handleAPIDecideMatch))
 	mux.HandleFunc("/api/", s.handleNotFound)
 	mux.HandleFunc("/", s.handleNotFound)
 	return mux

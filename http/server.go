@@ -54,6 +54,8 @@ type Config struct {
 	Agencies    flare.AgencyService
 	// Claims keeps wage claims and the fund's ledger (issue #8).
 	Claims flare.ClaimService
+	// Matches proposes and records matches between people (issue #9).
+	Matches flare.MatchService
 	// Notes, Tasks, Documents and Timeline serve the work on cases (issue
 	// #5); without them their routes answer 404 and case pages leave them
 	// out. MaxDocumentSize caps an upload (0: flare.DefaultMaxDocumentSize).

@@ -208,11 +208,13 @@ func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, l
 	if err != nil {
 		return nil, err
 	}
+	persons := sqlstore.NewPersonService(store, keys)
 	return newServer(flarehttp.Config{
 		Logger: logger, Database: store, Accounts: accounts,
 		Idempotency: sqlstore.NewIdempotencyStore(store),
 		Cases:       sqlstore.NewCaseService(store).WithKeys(keys), Users: sqlstore.NewUserService(store, o.sessions),
-		Persons:       sqlstore.NewPersonService(store, keys),
+		Persons:       persons,
+		Matches:       sqlstore.NewMatchService(store, persons),
 		Assessments:   sqlstore.NewAssessmentService(store, keys, screening.DefaultConfig()),
 		Agencies:      sqlstore.NewAgencyService(store),
 		Claims:        sqlstore.NewClaimService(store, keys, o.fundRules),
