@@ -30,6 +30,15 @@ const (
 	MatchRejected  = "rejected"
 )
 
+// OrganisationMatch is another organisation record that may be the same
+// employer, recruiter or buyer (issue #9).
+type OrganisationMatch struct {
+	Organisation *Organisation `json:"organisation"`
+	Probability  float64       `json:"probability"`
+	Fields       []MatchField  `json:"fields"`
+	Decision     string        `json:"decision,omitempty"`
+}
+
 // PersonLink is a decision on a pair of people.
 type PersonLink struct {
 	PersonA, PersonB string
@@ -47,4 +56,8 @@ type MatchService interface {
 	// DecideMatch records that otherID is (confirmed) or is not (rejected)
 	// the same person as personID.
 	DecideMatch(ctx context.Context, personID, otherID, decision string) error
+	// OrganisationMatches and DecideOrganisationMatch do the same for
+	// organisations.
+	OrganisationMatches(ctx context.Context, orgID string) ([]OrganisationMatch, error)
+	DecideOrganisationMatch(ctx context.Context, orgID, otherID, decision string) error
 }

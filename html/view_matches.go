@@ -14,3 +14,17 @@ type MatchLine struct {
 	flare.PersonMatch
 	Percent int
 }
+
+// OrganisationMatchesView is the possible matches of an organisation.
+type OrganisationMatchesView struct {
+	Page
+	Organisation *flare.Organisation
+	Matches      []OrganisationMatchLine
+}
+
+// OrganisationMatchLine is one possible match with its probability in
+// whole percent.
+type OrganisationMatchLine struct {
+	flare.OrganisationMatch
+	Percent int
+}

@@ -59,3 +59,41 @@ func TestMatchPages(t *testing.T) {
 		})
 	}
 }
+
+// TestOrganisationMatchPages proposes the same employer under its trade
+// name from the case page's parties, and confirms it (issue #9).
+func TestOrganisationMatchPages(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			f := newStaffFixture(t, backend)
+			console := flare.WithActor(context.Background(), flare.Actor{Console: true})
+			second := &flare.Case{AgencyID: f.agency.ID, Reference: "LI-3", Title: "Flower farm", Status: flare.CaseOpen, OpenedOn: time.Now()}
+			if err := f.cfg.Cases.CreateCase(console, second); err != nil {
+				t.Fatal(err)
+			}
+			mk := func(caseID, name string) *flare.Organisation {
+				o := &flare.Organisation{CaseID: caseID, Type: flare.OrgEmployer, Name: name, Country: "KE"}
+				if err := f.cfg.Organisations.CreateOrganisation(console, o); err != nil {
+					t.Fatal(err)
+				}
+				return o
+			}
+			a, b := mk(f.ownCase.ID, "Kessel Garments Ltd"), mk(second.ID, "Garments Kessel Limited")
+			u := f.signedIn(t, f.agency, flare.RoleInspector)
+			if _, body := u.do("GET", "/cases/"+f.ownCase.ID, nil); !strings.Contains(body, "/organisations/"+a.ID+"/matches") {
+				t.Fatal("the case page has no link to the organisation's matches")
+			}
+			res, body := u.do("GET", "/organisations/"+a.ID+"/matches", nil)
+			if res.StatusCode != 200 || !strings.Contains(body, "Garments Kessel Limited") {
+				t.Fatalf("matches page = %d", res.StatusCode)
+			}
+			res, _ = u.do("POST", "/organisations/"+a.ID+"/matches/"+b.ID, url.Values{"decision": {"confirmed"}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("confirm = %d", res.StatusCode)
+			}
+			if _, body := u.do("GET", "/api/v1/organisations/"+a.ID+"/matches", nil); !strings.Contains(body, `"decision":"confirmed"`) {
+				t.Fatalf("API after confirming: %s", body)
+			}
+		})
+	}
+}

@@ -137,6 +137,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /persons/{id}/matches/{other}", s.requireUser(s.handleDecideMatchForm))
 	mux.HandleFunc("GET /api/v1/persons/{id}/matches", s.requireUser(s.handleAPIMatches))
 	mux.HandleFunc("POST /api/v1/persons/{id}/matches/{other}", s.requireUser(s.handleAPIDecideMatch))
+	mux.HandleFunc("GET /organisations/{id}/matches", s.requireUser(s.handleOrganisationMatchesPage))
+	mux.HandleFunc("POST /organisations/{id}/matches/{other}", s.requireUser(s.handleDecideOrganisationMatchForm))
+	mux.HandleFunc("GET /api/v1/organisations/{id}/matches", s.requireUser(s.handleAPIOrganisationMatches))
+	mux.HandleFunc("POST /api/v1/organisations/{id}/matches/{other}", s.requireUser(s.handleAPIDecideOrganisationMatch))
 	mux.HandleFunc("/api/", s.handleNotFound)
 	mux.HandleFunc("/", s.handleNotFound)
 	return mux

@@ -30,6 +30,9 @@ type dialect interface {
 	// search index matches the full-text query in placeholder param (see
 	// search.go for the query's form).
 	textMatch(param string) string
+	// anyWordEntries selects the search entries (alias e: record_id,
+	// case_id) matching an any-word query in placeholder param.
+	anyWordEntries(param string) string
 }
 
 type constraintKind int

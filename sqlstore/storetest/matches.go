@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -75,6 +76,47 @@ func RunMatches(t *testing.T, dbURL string) {
 	if err := svc.DecideMatch(owner, amina.ID, hidden.ID, flare.MatchConfirmed); flare.ErrorCodeOf(err) != flare.ENOTFOUND {
 		t.Fatalf("linking to another agency's person: %v, want not found", err)
 	}
+	// Organisations: the same employer under its trade name and its
+	// registered name, with the same company number.
+	orgs := sqlstore.NewOrganisationService(e.db)
+	mkOrg := func(ctx context.Context, caseID, name string, trade []string, number string) *flare.Organisation {
+		o := &flare.Organisation{CaseID: caseID, Type: flare.OrgEmployer, Name: name, TradeNames: trade, Country: "KE", City: "Naivasha"}
+		if number != "" {
+			o.Registrations = []flare.RegistrationNumber{{Scheme: "company_register", Number: number}}
+		}
+		if err := orgs.CreateOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	roses := mkOrg(owner, e.c.ID, "Rift Valley Roses Limited", nil, "PVT-2019/4471")
+	trade := mkOrg(owner, other.ID, "RV Roses", []string{"Rift Valley Roses Ltd"}, "PVT 2019 4471")
+	unrelated := mkOrg(owner, other.ID, "Valley Fresh Vegetables", nil, "")
+	policeOrg := mkOrg(actorOf(e.other, flare.RoleInvestigator), police.ID, "Rift Valley Roses Limited", nil, "PVT-2019/4471")
+	om, err := svc.OrganisationMatches(owner, roses.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oprob := map[string]float64{}
+	for _, m := range om {
+		oprob[m.Organisation.ID] = m.Probability
+	}
+	if oprob[trade.ID] < 0.99 || oprob[unrelated.ID] >= oprob[trade.ID] {
+		t.Fatalf("organisation probabilities = %v", oprob)
+	}
+	if _, ok := oprob[policeOrg.ID]; ok {
+		t.Fatal("another agency's organisation was proposed")
+	}
+	if err := svc.DecideOrganisationMatch(owner, roses.ID, trade.ID, flare.MatchConfirmed); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DecideOrganisationMatch(owner, roses.ID, policeOrg.ID, flare.MatchConfirmed); flare.ErrorCodeOf(err) != flare.ENOTFOUND {
+		t.Fatalf("linking to another agency's organisation: %v", err)
+	}
+	if om, _ := svc.OrganisationMatches(owner, roses.ID); len(om) == 0 || om[0].Organisation.ID != trade.ID || om[0].Decision != flare.MatchConfirmed {
+		t.Fatalf("after confirming: %+v", om)
+	}
+
 	// An intake officer may not read identities, so may not match.
 	if _, err := svc.PossibleMatches(actorOf(e.owner, flare.RoleIntake), amina.ID); flare.ErrorCodeOf(err) != flare.EFORBIDDEN {
 		t.Fatalf("intake matching: %v", err)
