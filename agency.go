@@ -97,3 +97,14 @@ type AgencyService interface {
 	// Agencies returns every agency ordered by name.
 	Agencies(ctx context.Context) ([]*Agency, error)
 }
+
+// DefaultCompetentAuthorities are the kinds of agency that may record a
+// person as an identified victim when the operator configures none
+// (issue #7: "only a competent authority records identified"). Which body
+// is competent is a country's law: the default is the state authorities
+// that take such decisions in most national referral mechanisms, and
+// `flare serve --competent-authorities` replaces it.
+func DefaultCompetentAuthorities() []AgencyKind {
+	return []AgencyKind{AgencyLabourInspectorate, AgencyPolice, AgencyProsecution, AgencyJudiciary, AgencyImmigration,
+		AgencyNationalCoordinator}
+}

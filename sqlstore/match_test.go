@@ -11,3 +11,9 @@ import (
 func TestMatches(t *testing.T) {
 	storetest.ForEachBackend(t, storetest.RunMatches)
 }
+
+// TestCompetentAuthority runs the identified-victim rule (issue #7) on
+// SQLite and PostgreSQL.
+func TestCompetentAuthority(t *testing.T) {
+	storetest.ForEachBackend(t, storetest.RunCompetentAuthority)
+}

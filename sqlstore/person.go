@@ -22,11 +22,51 @@ import (
 type PersonService struct {
 	db   *DB
 	keys *KeyStore
+	// competent are the kinds of agency that may record an identified
+	// victim.
+	competent []flare.AgencyKind
 }
 
 // NewPersonService returns the person service on db, sealing with keys.
 func NewPersonService(db *DB, keys *KeyStore) *PersonService {
-	return &PersonService{db: db, keys: keys}
+	return &PersonService{db: db, keys: keys, competent: flare.DefaultCompetentAuthorities()}
+}
+
+// WithCompetentAuthorities sets the kinds of agency that may record a
+// person as an identified victim.
+func (s *PersonService) WithCompetentAuthorities(kinds []flare.AgencyKind) *PersonService {
+	s.competent = kinds
+	return s
+}
+
+// checkIdentified refuses to record or change an identified-victim decision
+// for an actor whose agency is not a competent authority (issue #7: "only
+// a competent authority records identified"). The console operator is not
+// an agency and is allowed, like everywhere.
+func (s *PersonService) checkIdentified(ctx context.Context, tx *sql.Tx, before, after *flare.VictimStatus) error {
+	var was, is *flare.StatusDecision
+	if before != nil {
+		was = before.Identified
+	}
+	if after != nil {
+		is = after.Identified
+	}
+	if is == nil || (was != nil && was.DecidedOn.Equal(is.DecidedOn) && was.DecidedBy == is.DecidedBy && was.AgencyID == is.AgencyID) {
+		return nil
+	}
+	actor, _ := flare.ActorFrom(ctx)
+	if actor.Console {
+		return nil
+	}
+	var kind string
+	if err := tx.QueryRowContext(ctx, `SELECT kind FROM agencies WHERE id = $1`, actor.AgencyID).Scan(&kind); err != nil {
+		return fmt.Errorf("check competent authority: %w", s.db.dialect.translate(err))
+	}
+	if !slices.Contains(s.competent, flare.AgencyKind(kind)) {
+		return &flare.Error{Code: flare.EFORBIDDEN, Fields: map[string]string{"victim_status": "identified needs a competent authority"},
+			Message: "only a competent authority records an identified victim; your agency may record a suspected or presumed one"}
+	}
+	return nil
 }
 
 var _ flare.PersonService = (*PersonService)(nil)
@@ -123,6 +163,9 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *flare.Person) error
 			if err := policy.Error(decide(ctx, policy.Create, sc, "", g), policy.Record{Type: "person"}); err != nil {
 				return deniedPerson(err, audit.ActionCreate, "", sc.c.ID, policy.GroupFields(g))
 			}
+		}
+		if err := s.checkIdentified(ctx, tx, nil, p.VictimStatus); err != nil {
+			return err
 		}
 		p.ID, p.CreatedAt = "", time.Time{}
 		return s.insertPerson(ctx, tx, p)
@@ -549,7 +592,15 @@ func (s *PersonService) UpdatePerson(ctx context.Context, id string, upd flare.P
 				return err
 			}
 		}
+		var before *flare.VictimStatus
+		if p.VictimStatus != nil {
+			v := *p.VictimStatus
+			before = &v
+		}
 		upd.Apply(p)
+		if err := s.checkIdentified(ctx, tx, before, p.VictimStatus); err != nil {
+			return err
+		}
 		if err := p.Validate(); err != nil {
 			return err
 		}

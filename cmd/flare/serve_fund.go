@@ -59,3 +59,38 @@ func (f *fundFlags) rules() (sqlstore.FundRules, error) {
 	}
 	return r, nil
 }
+
+// authoritiesFlag names the kinds of agency competent to record an
+// identified victim (issue #7).
+type authoritiesFlag struct{ kinds string }
+
+// authoritiesEnv maps the flag to its environment variable.
+var authoritiesEnv = map[string]string{"competent-authorities": "FLARE_COMPETENT_AUTHORITIES"}
+
+func (f *authoritiesFlag) register(fs *flag.FlagSet) {
+	var def []string
+	for _, k := range flare.DefaultCompetentAuthorities() {
+		def = append(def, string(k))
+	}
+	fs.StringVar(&f.kinds, "competent-authorities", strings.Join(def, ","),
+		"the kinds of agency that may record an identified victim, comma-separated (env FLARE_COMPETENT_AUTHORITIES)")
+}
+
+// parse reads the kinds, refusing an unknown one with exit 2.
+func (f *authoritiesFlag) parse() ([]flare.AgencyKind, error) {
+	var out []flare.AgencyKind
+	for _, k := range strings.Split(f.kinds, ",") {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		if !flare.AgencyKind(k).Valid() {
+			return nil, usageError("competent-authorities", "%q is not a kind of agency", k)
+		}
+		out = append(out, flare.AgencyKind(k))
+	}
+	if len(out) == 0 {
+		return nil, usageError("competent-authorities", "name at least one kind of agency")
+	}
+	return out, nil
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
 
@@ -24,6 +25,28 @@ func TestFundFlags(t *testing.T) {
 		_, err := bad.rules()
 		if flare.ErrorCodeOf(err) != flare.EINVALID || !strings.Contains(err.Error(), "-fund-") {
 			t.Errorf("%+v: %v, want a usage error naming the flag", bad, err)
+		}
+	}
+}
+
+// TestCompetentAuthoritiesFlag: the default is the documented list, a
+// given list replaces it, and an unknown kind is a usage error.
+func TestCompetentAuthoritiesFlag(t *testing.T) {
+	var f authoritiesFlag
+	fs := newFlagSet("serve", "", io.Discard)
+	f.register(fs)
+	got, err := f.parse()
+	if err != nil || len(got) != len(flare.DefaultCompetentAuthorities()) {
+		t.Fatalf("default = %v, %v", got, err)
+	}
+	f.kinds = "prosecution, judiciary"
+	if got, err := f.parse(); err != nil || len(got) != 2 || got[0] != flare.AgencyProsecution {
+		t.Fatalf("given = %v, %v", got, err)
+	}
+	for _, bad := range []string{"sheriff", " , "} {
+		f.kinds = bad
+		if _, err := f.parse(); flare.ErrorCodeOf(err) != flare.EINVALID || !strings.Contains(err.Error(), "-competent-authorities") {
+			t.Errorf("%q: %v", bad, err)
 		}
 	}
 }

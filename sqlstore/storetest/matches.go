@@ -122,3 +122,35 @@ func RunMatches(t *testing.T, dbURL string) {
 		t.Fatalf("intake matching: %v", err)
 	}
 }
+
+// RunCompetentAuthority: only an agency of a competent kind records an
+// identified victim (issue #7); a victim-services NGO records suspected or
+// presumed, and an unchanged identified decision may be kept by anyone.
+func RunCompetentAuthority(t *testing.T, dbURL string) {
+	e := newPersonEnv(t, dbURL)
+	ngo := mustAgency(t, e.db, "Shelter NGO", flare.AgencyNGO)
+	ngoCase := mustCase(t, e.db, actorOf(ngo, flare.RoleCaseworker), newCase(ngo.ID, "N-1"))
+	day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	identified := &flare.VictimStatus{Identified: &flare.StatusDecision{DecidedOn: day, DecidedBy: flare.DecidedByNGO}}
+	p := &flare.Person{CaseID: ngoCase.ID, Role: flare.RolePresumedVictim, VictimStatus: identified}
+	err := e.persons.CreatePerson(actorOf(ngo, flare.RoleCaseworker), p)
+	if flare.ErrorCodeOf(err) != flare.EFORBIDDEN {
+		t.Fatalf("an NGO recording identified: %v, want forbidden", err)
+	}
+	p.VictimStatus = &flare.VictimStatus{Presumed: &flare.StatusDecision{DecidedOn: day, DecidedBy: flare.DecidedByNGO}}
+	e.create(t, actorOf(ngo, flare.RoleCaseworker), p)
+
+	// The inspectorate (a competent kind) records it on its own person.
+	insp := actorOf(e.owner, flare.RoleInspector)
+	q := e.create(t, insp, &flare.Person{CaseID: e.c.ID, Role: flare.RolePresumedVictim})
+	byInsp := &flare.VictimStatus{Identified: &flare.StatusDecision{DecidedOn: day, DecidedBy: flare.DecidedByOtherGovernment, AgencyID: e.owner.ID}}
+	if _, err := e.persons.UpdatePerson(insp, q.ID, flare.PersonUpdate{Version: q.Version, VictimStatus: &byInsp}); err != nil {
+		t.Fatalf("the inspectorate recording identified: %v", err)
+	}
+	// A narrower configuration refuses it.
+	strict := sqlstore.NewPersonService(e.db, e.keys).WithCompetentAuthorities([]flare.AgencyKind{flare.AgencyProsecution})
+	r := e.create(t, insp, &flare.Person{CaseID: e.c.ID, Role: flare.RolePresumedVictim})
+	if _, err := strict.UpdatePerson(insp, r.ID, flare.PersonUpdate{Version: r.Version, VictimStatus: &byInsp}); flare.ErrorCodeOf(err) != flare.EFORBIDDEN {
+		t.Fatalf("with only prosecution competent: %v, want forbidden", err)
+	}
+}
