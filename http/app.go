@@ -27,6 +27,9 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Reports != nil && (u.HasRole(flare.RoleIntake) || u.HasRole(flare.RoleSupervisor)) {
 		links = append(links, html.AppLink{URL: "/intake", TitleKey: "intake.title", TextKey: "intake.home_text"})
 	}
+	if s.cfg.Statistics != nil && (u.HasRole(flare.RoleAnalyst) || u.HasRole(flare.RoleSupervisor)) {
+		links = append(links, html.AppLink{URL: "/statistics", TitleKey: "estimate.heading", TextKey: "estimate.home_text"})
+	}
 	if policy.DecideUserAdmin(actor, u.AgencyID) == policy.Allow {
 		links = append(links, html.AppLink{URL: "/admin/users", TitleKey: "users.title", TextKey: "staff.users_text"})
 	}

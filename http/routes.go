@@ -141,6 +141,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /organisations/{id}/matches/{other}", s.requireUser(s.handleDecideOrganisationMatchForm))
 	mux.HandleFunc("GET /api/v1/organisations/{id}/matches", s.requireUser(s.handleAPIOrganisationMatches))
 	mux.HandleFunc("POST /api/v1/organisations/{id}/matches/{other}", s.requireUser(s.handleAPIDecideOrganisationMatch))
+	mux.HandleFunc("GET /statistics", s.requireUser(s.handleEstimatePage))
+	mux.HandleFunc("GET /api/v1/statistics/estimate", s.requireUser(s.handleAPIEstimate))
 	mux.HandleFunc("/api/", s.handleNotFound)
 	mux.HandleFunc("/", s.handleNotFound)
 	return mux

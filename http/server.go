@@ -56,6 +56,9 @@ type Config struct {
 	Claims flare.ClaimService
 	// Matches proposes and records matches between people (issue #9).
 	Matches flare.MatchService
+	// Statistics serves analysts' aggregates, such as the multiple
+	// systems estimation (issue #10).
+	Statistics flare.StatisticsService
 	// Notes, Tasks, Documents and Timeline serve the work on cases (issue
 	// #5); without them their routes answer 404 and case pages leave them
 	// out. MaxDocumentSize caps an upload (0: flare.DefaultMaxDocumentSize).

@@ -17,3 +17,9 @@ func TestMatches(t *testing.T) {
 func TestCompetentAuthority(t *testing.T) {
 	storetest.ForEachBackend(t, storetest.RunCompetentAuthority)
 }
+
+// TestStatistics runs the capture-table suite (issue #10) on SQLite and
+// PostgreSQL.
+func TestStatistics(t *testing.T) {
+	storetest.ForEachBackend(t, storetest.RunStatistics)
+}

@@ -221,6 +221,7 @@ func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, l
 		Cases:       sqlstore.NewCaseService(store).WithKeys(keys), Users: sqlstore.NewUserService(store, o.sessions),
 		Persons:       persons,
 		Matches:       sqlstore.NewMatchService(store, persons),
+		Statistics:    sqlstore.NewStatisticsService(store),
 		Assessments:   sqlstore.NewAssessmentService(store, keys, screening.DefaultConfig()),
 		Agencies:      sqlstore.NewAgencyService(store),
 		Claims:        sqlstore.NewClaimService(store, keys, o.fundRules),
