@@ -95,5 +95,5 @@ func screenshotWork(t *testing.T, f *staffFixture) map[string]string {
 	}
 	return map[string]string{"person": "/persons/" + worker.ID, "screening": "/persons/" + worker.ID + "/screening",
 		"assessment": "/assessments/" + a.ID, "claim_form": "/persons/" + worker.ID + "/claims/new", "claim": "/claims/" + c.ID,
-		"fund": "/fund"}
+		"fund": "/fund", "matches": "/persons/" + worker.ID + "/matches", "statistics": "/statistics?from=2026-01-01&to=2026-12-31"}
 }

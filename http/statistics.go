@@ -137,6 +137,11 @@ func (s *Server) handleEstimatePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		status, view.ErrorMessage = http.StatusBadRequest, flare.ErrorMessageOf(err)
+		if ct != nil && len(ct.Lists) < mse.MinLists {
+			// The usual refusal, in the page's language.
+			msg := s.cfg.Renderer.Catalog().T(view.Lang.Code, "estimate.too_few")
+			view.ErrorMessage = strings.ReplaceAll(msg, "{n}", fmt.Sprint(len(ct.Lists)))
+		}
 	}
 	if ct != nil {
 		view.Lists, view.Individuals, view.Records, view.Links = ct.Lists, ct.Individuals, ct.Records, ct.Links
