@@ -80,8 +80,10 @@ func testBrowserCasework(t *testing.T, backend string) {
 	// the full-text index) and by the person's name (blind index).
 	for _, q := range []struct{ field, value string }{{"#f-q", "kessel garm"}, {"#f-name", "Aminata Diallo"}} {
 		w.open("/cases", "form.filters")
+		// Wait for the results page itself: right after the submit the
+		// old page can still answer, and its nodes vanish mid-read.
 		w.do("search "+q.field, chromedp.SendKeys(chromedp.CSS(q.field), q.value), chromedp.Submit(chromedp.CSS(q.field)),
-			chromedp.WaitReady(chromedp.CSS("form.filters")))
+			chromedp.WaitVisible(chromedp.CSS(`input[value="`+q.value+`"]`)), chromedp.WaitVisible(chromedp.CSS(".case-list")))
 		w.fits()
 		w.contains(".case-list", "Garment workshop")
 	}
@@ -148,7 +150,8 @@ func (p *phone) addPerson(casePage string) {
 		chromedp.SendKeys(chromedp.CSS("#first_name"), "Aminata"),
 		chromedp.SendKeys(chromedp.CSS("#second_name"), "Diallo"),
 		chromedp.Submit(chromedp.CSS("#first_name")),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		// The save lands on the person's page, which has an edit link.
+		chromedp.WaitVisible(chromedp.CSS(`main a[href^="/persons/"][href$="/edit"]`)))
 	p.open(casePage, "main h1")
 	p.contains("main", "Aminata")
 }
@@ -161,7 +164,7 @@ func (p *phone) addTask(casePage string) {
 		chromedp.SendKeys(chromedp.CSS("#task-title"), "Interview the workers with an interpreter"),
 		chromedp.SetValue(chromedp.CSS("#task-due"), "2026-12-04"),
 		chromedp.Submit(chromedp.CSS("#task-title")),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		chromedp.WaitVisible(chromedp.CSS(`li[id^="task-"]`))) // the saved task, on the case page
 	p.open(casePage, "main h1")
 	p.contains("main", "Interview the workers with an interpreter")
 }
@@ -174,7 +177,9 @@ func (p *phone) closeCase(casePage string) {
 		chromedp.SetValue(chromedp.CSS("#work-status"), string(flare.CaseClosed)),
 		chromedp.SetValue(chromedp.CSS("#work-closure"), string(flare.ClosureResolved)),
 		chromedp.Submit(chromedp.CSS("#work-status")),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		// Only a closed case shows its closure reason: waiting for it
+		// waits for the save, which a navigation now would abort.
+		chromedp.WaitVisible(chromedp.CSS("#closure-reason")))
 	p.open(casePage, "main h1")
 	p.contains("dl.facts", "Closed")
 	p.contains("dl.facts", "Resolved")

@@ -46,7 +46,7 @@ func testBrowserScreeningAndClaim(t *testing.T, backend string) {
 	w.fits()
 	w.contains(".verdict", "met")
 	w.do("record the presumption", chromedp.Submit(chromedp.CSS(`form[action$="/presume"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+personPage+`/screening"]`))) // back on the person's page
 	got, err := f.cfg.Persons.Person(flare.WithActor(context.Background(), flare.Actor{Console: true}), worker.ID)
 	if err != nil || got.VictimStatus == nil || got.VictimStatus.Presumed == nil {
 		t.Fatalf("the worker is not presumed: %+v, %v", got, err)

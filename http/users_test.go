@@ -99,7 +99,8 @@ func TestStaffHomeByRole(t *testing.T) {
 	for role, want := range map[flare.Role][]string{
 		flare.RoleAdmin:     {`href="/admin/users"`},
 		flare.RoleInspector: {`href="/cases"`},
-		flare.RoleAnalyst:   {"Your role has no pages here yet."},
+		flare.RoleAnalyst:   {`href="/statistics"`},
+		flare.RoleIntake:    {`href="/cases"`, `href="/tasks"`},
 	} {
 		res, body := f.signedIn(t, f.agency, role).do("GET", "/app", nil)
 		for _, w := range want {
