@@ -143,6 +143,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/v1/organisations/{id}/matches/{other}", s.requireUser(s.handleAPIDecideOrganisationMatch))
 	mux.HandleFunc("GET /statistics", s.requireUser(s.handleEstimatePage))
 	mux.HandleFunc("GET /api/v1/statistics/estimate", s.requireUser(s.handleAPIEstimate))
+	mux.HandleFunc("POST /api/v1/cases/{id}/referrals", s.requireUser(s.handleAPISendReferral))
+	mux.HandleFunc("GET /api/v1/referrals", s.requireUser(s.handleAPIReferrals))
+	mux.HandleFunc("POST /api/v1/referrals/{id}/{action}", s.requireUser(s.handleAPIAnswerReferral))
 	mux.HandleFunc("/api/", s.handleNotFound)
 	mux.HandleFunc("/", s.handleNotFound)
 	return mux

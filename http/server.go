@@ -59,6 +59,8 @@ type Config struct {
 	// Statistics serves analysts' aggregates, such as the multiple
 	// systems estimation (issue #10).
 	Statistics flare.StatisticsService
+	// Referrals sends and answers referrals between agencies (issue #6).
+	Referrals flare.ReferralService
 	// Notes, Tasks, Documents and Timeline serve the work on cases (issue
 	// #5); without them their routes answer 404 and case pages leave them
 	// out. MaxDocumentSize caps an upload (0: flare.DefaultMaxDocumentSize).

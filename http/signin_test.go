@@ -60,6 +60,7 @@ func newStaffFixtureOn(t *testing.T, db *sqlstore.DB) *staffFixture {
 	s.cfg.Claims = sqlstore.NewClaimService(db, keys, sqlstore.FundRules{})
 	s.cfg.Matches = sqlstore.NewMatchService(db, s.cfg.Persons.(*sqlstore.PersonService))
 	s.cfg.Statistics = sqlstore.NewStatisticsService(db)
+	s.cfg.Referrals = sqlstore.NewReferralService(db)
 	s.cfg.Notes, s.cfg.Tasks = sqlstore.NewNoteService(db, keys), sqlstore.NewTaskService(db)
 	s.cfg.Documents, s.cfg.Timeline = sqlstore.NewDocumentService(db, keys), sqlstore.NewTimelineService(db)
 	s.cfg.Organisations, s.cfg.Worksites = sqlstore.NewOrganisationService(db), sqlstore.NewWorksiteService(db)

@@ -222,6 +222,7 @@ func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, l
 		Persons:       persons,
 		Matches:       sqlstore.NewMatchService(store, persons),
 		Statistics:    sqlstore.NewStatisticsService(store),
+		Referrals:     sqlstore.NewReferralService(store),
 		Assessments:   sqlstore.NewAssessmentService(store, keys, screening.DefaultConfig()),
 		Agencies:      sqlstore.NewAgencyService(store),
 		Claims:        sqlstore.NewClaimService(store, keys, o.fundRules),
