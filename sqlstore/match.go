@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/flare-ilo/flare"
@@ -108,24 +109,8 @@ func (s *MatchService) candidates(ctx context.Context, actor flare.Actor, person
 	decided := map[string]string{}
 	var ids []string
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT person_a, person_b, decision FROM person_links WHERE person_a = $1 OR person_b = $1`, personID)
-		if err != nil {
-			return fmt.Errorf("read match decisions: %w", s.db.dialect.translate(err))
-		}
-		for rows.Next() {
-			var a, b, d string
-			if err := rows.Scan(&a, &b, &d); err != nil {
-				rows.Close()
-				return fmt.Errorf("read match decisions: %w", err)
-			}
-			if a == personID {
-				decided[b] = d
-			} else {
-				decided[a] = d
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("read match decisions: %w", err)
+		if err := s.readDecisions(ctx, tx, "person_links", "person_a", "person_b", personID, decided); err != nil {
+			return err
 		}
 		args := []any{personID}
 		q := `SELECT DISTINCT t.person_id, t.case_id FROM person_name_tokens t
@@ -146,7 +131,7 @@ func (s *MatchService) candidates(ctx context.Context, actor flare.Actor, person
 			}
 		}
 		for id, d := range decided {
-			if d == flare.MatchConfirmed && !contains(ids, id) {
+			if d == flare.MatchConfirmed && !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
 		}
@@ -155,13 +140,29 @@ func (s *MatchService) candidates(ctx context.Context, actor flare.Actor, person
 	return ids, decided, err
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+// readDecisions reads the match decisions on id from a links table
+// (person_links, organisation_links) into decided, keyed by the other id.
+func (s *MatchService) readDecisions(ctx context.Context, tx *sql.Tx, table, colA, colB, id string, decided map[string]string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+colA+`, `+colB+`, decision FROM `+table+` WHERE `+colA+` = $1 OR `+colB+` = $1`, id)
+	if err != nil {
+		return fmt.Errorf("read match decisions: %w", s.db.dialect.translate(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b, d string
+		if err := rows.Scan(&a, &b, &d); err != nil {
+			return fmt.Errorf("read match decisions: %w", err)
+		}
+		if a == id {
+			decided[b] = d
+		} else {
+			decided[a] = d
 		}
 	}
-	return false
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read match decisions: %w", err)
+	}
+	return nil
 }
 
 // comparePersons scores a pair field by field with the linkage package's
@@ -198,7 +199,7 @@ func comparePersons(a, b *flare.Person) flare.PersonMatch {
 	if len(a.Citizenship) > 0 && len(b.Citizenship) > 0 {
 		shared := false
 		for _, c := range a.Citizenship {
-			shared = shared || contains(b.Citizenship, c)
+			shared = shared || slices.Contains(b.Citizenship, c)
 		}
 		add("citizenship", cityLevels[map[bool]int{true: 0, false: 1}[shared]])
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -81,20 +82,8 @@ func (s *MatchService) orgCandidates(ctx context.Context, actor flare.Actor, o *
 	}
 	var ids []string
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT org_a, org_b, decision FROM organisation_links WHERE org_a = $1 OR org_b = $1`, o.ID)
-		if err != nil {
-			return fmt.Errorf("read match decisions: %w", s.db.dialect.translate(err))
-		}
-		for rows.Next() {
-			var a, b, d string
-			if err := rows.Scan(&a, &b, &d); err != nil {
-				rows.Close()
-				return fmt.Errorf("read match decisions: %w", err)
-			}
-			decided[map[bool]string{true: b, false: a}[a == o.ID]] = d
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("read match decisions: %w", err)
+		if err := s.readDecisions(ctx, tx, "organisation_links", "org_a", "org_b", o.ID, decided); err != nil {
+			return err
 		}
 		if len(words) > 0 {
 			args := []any{s.db.anyWordQuery(words), o.ID}
@@ -116,7 +105,7 @@ func (s *MatchService) orgCandidates(ctx context.Context, actor flare.Actor, o *
 			}
 		}
 		for id, d := range decided {
-			if d == flare.MatchConfirmed && !contains(ids, id) {
+			if d == flare.MatchConfirmed && !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
 		}

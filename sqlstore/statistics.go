@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/flare-ilo/flare"
@@ -27,7 +28,8 @@ func (s *StatisticsService) CaptureTable(ctx context.Context, f flare.CaptureFil
 	if err != nil {
 		return nil, err
 	}
-	if !actor.Console && !hasRole(actor, flare.RoleAnalyst) && !hasRole(actor, flare.RoleSupervisor) {
+	if !actor.Console && !slices.Contains(actor.Roles, string(flare.RoleAnalyst)) &&
+		!slices.Contains(actor.Roles, string(flare.RoleSupervisor)) {
 		return nil, s.db.recordDenial(ctx, flare.Errorf(flare.EFORBIDDEN, "statistics are for analysts and supervisors"),
 			auditEvent{action: audit.ActionRead, recordType: "statistics"})
 	}
@@ -143,13 +145,4 @@ func captureTable(agencyOf map[string]string, links [][2]string) *flare.CaptureT
 		t.Patterns = append(t.Patterns, flare.CapturePattern{On: on, Count: counts[m]})
 	}
 	return t
-}
-
-func hasRole(a flare.Actor, r flare.Role) bool {
-	for _, x := range a.Roles {
-		if x == string(r) {
-			return true
-		}
-	}
-	return false
 }
