@@ -2,6 +2,8 @@ package flare
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -211,4 +213,38 @@ func (c *WageClaim) Fill() {
 	c.Claimed = c.Result.Totals.Total
 	c.ClaimedText = c.Result.Currency.Format(c.Claimed)
 	c.Estimated = c.Result.FromEstimatedHours.Total != 0
+}
+
+// ComputeClaim decodes a claim document and computes it. Bad input is an
+// EINVALID error whose fields name each problem under "claim." (the key of
+// the document in API requests), so pages and the API show where it is.
+func ComputeClaim(doc []byte) (wages.Claim, wages.Result, error) {
+	in, err := wages.DecodeClaim(doc)
+	if err != nil {
+		return in, wages.Result{}, claimInputError(err)
+	}
+	res, err := wages.Compute(in)
+	if err != nil {
+		return in, res, claimInputError(err)
+	}
+	return in, res, nil
+}
+
+func claimInputError(err error) error {
+	const prefix = "claim."
+	var list wages.InputErrors
+	if errors.As(err, &list) && len(list) > 0 {
+		fields := map[string]string{}
+		var msgs []string
+		for _, ie := range list {
+			fields[prefix+ie.Field] = ie.Problem
+			msgs = append(msgs, prefix+ie.Field+": "+ie.Problem)
+		}
+		return &Error{Code: EINVALID, Message: strings.Join(msgs, "; "), Fields: fields}
+	}
+	var one *wages.InputError
+	if errors.As(err, &one) {
+		return FieldError(prefix+one.Field, "%s", one.Problem)
+	}
+	return Errorf(EINVALID, "the claim cannot be computed: %v", err)
 }

@@ -253,22 +253,9 @@ func (s *Server) handleClaimSubmit(w http.ResponseWriter, r *http.Request) {
 
 // previewClaim computes a claim without storing it.
 func previewClaim(c *flare.WageClaim) error {
-	in, err := wages.DecodeClaim(c.Document)
-	if err == nil {
-		c.Result, err = wages.Compute(in)
-	}
-	if err != nil {
-		var list wages.InputErrors
-		if errors.As(err, &list) {
-			fields := map[string]string{}
-			for _, ie := range list {
-				fields["claim."+ie.Field] = ie.Problem
-			}
-			return &flare.Error{Code: flare.EINVALID, Message: err.Error(), Fields: fields}
-		}
-		return flare.Errorf(flare.EINVALID, "%v", err)
-	}
-	return nil
+	var err error
+	c.Input, c.Result, err = flare.ComputeClaim(c.Document)
+	return err
 }
 
 func claimFormOf(r *http.Request) html.ClaimForm {

@@ -55,13 +55,9 @@ func (s *ClaimService) CreateClaim(ctx context.Context, c *flare.WageClaim) erro
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	input, err := wages.DecodeClaim(c.Document)
+	input, result, err := flare.ComputeClaim(c.Document)
 	if err != nil {
-		return wagesError(err, "claim.")
-	}
-	result, err := wages.Compute(input)
-	if err != nil {
-		return wagesError(err, "claim.")
+		return err
 	}
 	c.Input = input
 	actor, err := actorOrErr(ctx)
@@ -102,26 +98,6 @@ func (s *ClaimService) CreateClaim(ctx context.Context, c *flare.WageClaim) erro
 			fields: []string{"person_id", "input", "offenders"}})
 	})
 	return s.db.auditDenied(ctx, err)
-}
-
-// wagesError turns the engine's input errors into a flare error naming
-// the first field (under prefix), so the adapters answer 400 naming it.
-func wagesError(err error, prefix string) error {
-	var list wages.InputErrors
-	if errors.As(err, &list) && len(list) > 0 {
-		fields := map[string]string{}
-		var msgs []string
-		for _, ie := range list {
-			fields[prefix+ie.Field] = ie.Problem
-			msgs = append(msgs, prefix+ie.Field+": "+ie.Problem)
-		}
-		return &flare.Error{Code: flare.EINVALID, Message: strings.Join(msgs, "; "), Fields: fields}
-	}
-	var one *wages.InputError
-	if errors.As(err, &one) {
-		return flare.FieldError(prefix+one.Field, "%s", one.Problem)
-	}
-	return flare.Errorf(flare.EINVALID, "the claim cannot be computed: %v", err)
 }
 
 // checkOffenders refuses offenders that are not people or organisations of
