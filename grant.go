@@ -50,13 +50,33 @@ type CaseGrant struct {
 	// Reference is the law article or court order; for consent, who gave
 	// it and how (language, interpreter).
 	Reference string `json:"reference"`
-	// ConsentGivenOn, ConsentScope and ExpiresOn are required for consent.
-	ConsentGivenOn *time.Time `json:"consent_given_on,omitempty"`
-	ConsentScope   string     `json:"consent_scope,omitempty"`
-	ExpiresOn      *time.Time `json:"expires_on,omitempty"`
-	GrantedBy      string     `json:"granted_by"`
-	CreatedAt      time.Time  `json:"created_at"`
-	RevokedAt      *time.Time `json:"revoked_at,omitempty"`
+	// ConsentGivenOn, ConsentLanguage, ConsentScope and ExpiresOn are
+	// required for consent: informed consent is given in a language the
+	// person understands (issue #6: "who gave it, when, in which language,
+	// with which interpreter, its scope and expiry").
+	ConsentGivenOn  *time.Time `json:"consent_given_on,omitempty"`
+	ConsentLanguage string     `json:"consent_language,omitempty"`
+	// ConsentInterpreter names the interpreter; empty when there was none.
+	ConsentInterpreter string `json:"consent_interpreter,omitempty"`
+	// ConsentPersonID is the person of the case who consented, when they
+	// are recorded in it.
+	ConsentPersonID string     `json:"consent_person_id,omitempty"`
+	ConsentScope    string     `json:"consent_scope,omitempty"`
+	ExpiresOn       *time.Time `json:"expires_on,omitempty"`
+	GrantedBy       string     `json:"granted_by"`
+	CreatedAt       time.Time  `json:"created_at"`
+	RevokedAt       *time.Time `json:"revoked_at,omitempty"`
+	// ConsentWithdrawnAt is when the person withdrew their consent; the
+	// grant was revoked at that moment.
+	ConsentWithdrawnAt *time.Time `json:"consent_withdrawn_at,omitempty"`
+	// Referral is the referral whose acceptance created the grant.
+	ReferralID string `json:"referral_id,omitempty"`
+}
+
+// Active reports whether the grant is in force on day: not revoked and not
+// past its expiry.
+func (g *CaseGrant) Active(day time.Time) bool {
+	return g.RevokedAt == nil && (g.ExpiresOn == nil || !g.ExpiresOn.Before(DateOf(day)))
 }
 
 // Validate checks that the grant names an agency, an access and a complete
@@ -64,6 +84,8 @@ type CaseGrant struct {
 func (g *CaseGrant) Validate() error {
 	g.Reference = CleanLine(g.Reference)
 	g.ConsentScope = CleanLine(g.ConsentScope)
+	g.ConsentInterpreter = CleanLine(g.ConsentInterpreter)
+	g.ConsentLanguage = strings.ToLower(strings.TrimSpace(g.ConsentLanguage))
 	switch {
 	case g.AgencyID == "":
 		return FieldError("agency_id", "is required")
@@ -73,13 +95,25 @@ func (g *CaseGrant) Validate() error {
 		return FieldError("legal_basis", "%q is not one of law, court_order, consent", g.Basis)
 	case g.Reference == "":
 		return FieldError("reference", "is required: the law article, the court order, or who gave consent and how")
-	case utf8.RuneCountInString(g.Reference) > 500 || utf8.RuneCountInString(g.ConsentScope) > 500:
+	case utf8.RuneCountInString(g.Reference) > 500:
 		return FieldError("reference", "is longer than 500 characters")
+	case utf8.RuneCountInString(g.ConsentScope) > 500:
+		return FieldError("consent_scope", "is longer than 500 characters")
+	case utf8.RuneCountInString(g.ConsentInterpreter) > MaxNameLength:
+		return FieldError("consent_interpreter", "is longer than %d characters", MaxNameLength)
 	}
-	if g.Basis == BasisConsent {
+	if g.Basis != BasisConsent {
+		if g.ConsentGivenOn != nil || g.ConsentLanguage != "" || g.ConsentInterpreter != "" || g.ConsentPersonID != "" || g.ConsentScope != "" {
+			return FieldError("legal_basis", "is %s: consent fields belong to a consent basis only", g.Basis)
+		}
+	} else {
 		switch {
 		case g.ConsentGivenOn == nil:
 			return FieldError("consent_given_on", "is required for consent")
+		case g.ConsentLanguage == "":
+			return FieldError("consent_language", "is required for consent: the language it was given in")
+		case !ValidLanguageCode(g.ConsentLanguage):
+			return FieldError("consent_language", "%q is not an ISO 639 language code", g.ConsentLanguage)
 		case g.ConsentScope == "":
 			return FieldError("consent_scope", "is required for consent")
 		case g.ExpiresOn == nil:
@@ -109,6 +143,11 @@ type GrantService interface {
 	// RevokeGrant ends a grant at once: the next read by the receiving
 	// agency is refused.
 	RevokeGrant(ctx context.Context, grantID string) error
+	// WithdrawConsent records that the person withdrew the consent a grant
+	// rests on, and revokes it at once (R-DP4). The owning agency or the
+	// receiving one may record it: the person may tell either, and need
+	// not give a reason.
+	WithdrawConsent(ctx context.Context, grantID string) (*CaseGrant, error)
 	// CaseGrants lists the grants of a case, active or not.
 	CaseGrants(ctx context.Context, caseID string) ([]*CaseGrant, error)
 }

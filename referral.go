@@ -14,6 +14,9 @@ const (
 	ReferralSent     ReferralStatus = "sent"
 	ReferralAccepted ReferralStatus = "accepted"
 	ReferralDeclined ReferralStatus = "declined"
+	// ReferralWithdrawn: the person withdrew the consent the referral
+	// rested on before it was answered; it can no longer be accepted.
+	ReferralWithdrawn ReferralStatus = "withdrawn"
 )
 
 // Referral sends a case, or named people in it, from the owning agency to
@@ -22,11 +25,15 @@ const (
 // sharing. Accepting it grants the receiving agency access to what it
 // covers, through a case grant with the referral's basis.
 type Referral struct {
-	ID           string `json:"id"`
-	CaseID       string `json:"case_id"`
-	FromAgencyID string `json:"from_agency_id"`
-	ToAgencyID   string `json:"to_agency_id"`
-	Purpose      string `json:"purpose"`
+	ID     string `json:"id"`
+	CaseID string `json:"case_id"`
+	// CaseReference is the case's reference, shown to the receiving agency
+	// so it knows what it is asked about; nothing else of the case is
+	// shown before it accepts.
+	CaseReference string `json:"case_reference"`
+	FromAgencyID  string `json:"from_agency_id"`
+	ToAgencyID    string `json:"to_agency_id"`
+	Purpose       string `json:"purpose"`
 	// Urgent referrals are shown first to the receiving agency.
 	Urgent bool `json:"urgent"`
 	// Grant holds what is shared (people, field groups; empty is the whole
@@ -40,8 +47,11 @@ type Referral struct {
 	DeclineReason string     `json:"decline_reason,omitempty"`
 	DecidedAt     *time.Time `json:"decided_at,omitempty"`
 	GrantID       string     `json:"grant_id,omitempty"`
-	SentBy        string     `json:"sent_by"`
-	CreatedAt     time.Time  `json:"created_at"`
+	// ConsentWithdrawnAt is when the person withdrew the consent the
+	// referral rested on.
+	ConsentWithdrawnAt *time.Time `json:"consent_withdrawn_at,omitempty"`
+	SentBy             string     `json:"sent_by"`
+	CreatedAt          time.Time  `json:"created_at"`
 }
 
 // Validate checks a referral's own fields; its sharing is checked as a
@@ -80,9 +90,16 @@ type ReferralService interface {
 	// Referrals lists the referrals the actor's agency sent or received,
 	// unanswered first, each flagged overdue past its due date.
 	Referrals(ctx context.Context) ([]*Referral, error)
+	// CaseReferrals lists the referrals of one case, for the staff of its
+	// own agency who may work on it.
+	CaseReferrals(ctx context.Context, caseID string) ([]*Referral, error)
 	// AcceptReferral accepts a referral to the actor's agency, at most
 	// once, and grants the access it covers.
 	AcceptReferral(ctx context.Context, id string) (*Referral, error)
 	// DeclineReferral declines it with a reason.
 	DeclineReferral(ctx context.Context, id, reason string) (*Referral, error)
+	// WithdrawConsent records that the person withdrew the consent the
+	// referral rests on: unanswered, it can no longer be accepted;
+	// accepted, its grant is revoked at once (R-DP4).
+	WithdrawConsent(ctx context.Context, id string) (*Referral, error)
 }

@@ -23,9 +23,3 @@ func TestCompetentAuthority(t *testing.T) {
 func TestStatistics(t *testing.T) {
 	storetest.ForEachBackend(t, storetest.RunStatistics)
 }
-
-// TestReferrals runs the referral suite (issue #6) on SQLite and
-// PostgreSQL.
-func TestReferrals(t *testing.T) {
-	storetest.ForEachBackend(t, storetest.RunReferrals)
-}

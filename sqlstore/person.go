@@ -849,29 +849,17 @@ func (s *PersonService) ExportPerson(ctx context.Context, id string) (*flare.Per
 // grantsCovering lists the grants of the person's case that cover the
 // person (whole-case grants and those naming them), revoked ones included.
 func (s *PersonService) grantsCovering(ctx context.Context, tx *sql.Tx, p *flare.Person) ([]*flare.CaseGrant, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+grantColumns+` FROM case_grants WHERE case_id = $1 ORDER BY created_at, id`, p.CaseID)
+	all, err := s.db.loadGrants(ctx, tx, `WHERE case_id = $1 ORDER BY created_at, id`, p.CaseID)
 	if err != nil {
 		return nil, fmt.Errorf("grants of person %s: %w", p.ID, err)
 	}
-	defer rows.Close()
 	out := []*flare.CaseGrant{}
-	for rows.Next() {
-		var g flare.CaseGrant
-		var access, people, basis, groups string
-		var given, expires, revoked sql.NullTime
-		if err := rows.Scan(&g.ID, &g.CaseID, &g.AgencyID, &access, &people, &basis, &g.Reference, &given,
-			&g.ConsentScope, &expires, &g.GrantedBy, &g.CreatedAt, &revoked, &groups); err != nil {
-			return nil, fmt.Errorf("grants of person %s: %w", p.ID, err)
-		}
-		g.Access, g.Basis, g.PersonIDs = flare.GrantAccess(access), flare.LegalBasis(basis), splitList(people)
-		g.FieldGroups = fieldGroupList(groups)
-		g.ConsentGivenOn, g.ExpiresOn, g.RevokedAt = nullDate(given), nullDate(expires), nullTime(revoked)
-		g.CreatedAt = g.CreatedAt.UTC()
+	for _, g := range all {
 		if len(g.PersonIDs) == 0 || slices.Contains(g.PersonIDs, p.ID) {
-			out = append(out, &g)
+			out = append(out, g)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // auditSummary counts the audit entries about a person by agency and

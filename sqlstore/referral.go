@@ -23,7 +23,7 @@ var _ flare.ReferralService = (*ReferralService)(nil)
 
 const referralColumns = `id, case_id, from_agency_id, to_agency_id, purpose, urgent, access, person_ids, field_groups,
 	legal_basis, reference, consent_given_on, consent_scope, expires_on, due_on, status, decline_reason, decided_at,
-	grant_id, sent_by, created_at`
+	grant_id, sent_by, created_at, consent_language, consent_interpreter, consent_person_id, consent_withdrawn_at`
 
 // SendReferral implements flare.ReferralService: whoever may work on the
 // case in its own agency may refer it.
@@ -55,11 +55,18 @@ func (s *ReferralService) SendReferral(ctx context.Context, r *flare.Referral) e
 			return flare.FieldError("to_agency_id", "is the case's own agency")
 		}
 		g := r.Grant
+		if err := s.db.checkConsentPerson(ctx, tx, c.ID, g.ConsentPersonID); err != nil {
+			return err
+		}
+		if err := s.checkPeople(ctx, tx, c.ID, g.PersonIDs); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO referrals (`+referralColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-			$10, $11, $12, $13, $14, $15, $16, '', NULL, NULL, $17, $18)`,
+			$10, $11, $12, $13, $14, $15, $16, '', NULL, NULL, $17, $18, $19, $20, $21, NULL)`,
 			id, c.ID, c.AgencyID, r.ToAgencyID, r.Purpose, r.Urgent, string(g.Access), strings.Join(g.PersonIDs, ","),
 			joinFieldGroups(g.FieldGroups), string(g.Basis), g.Reference, datePtr(g.ConsentGivenOn), g.ConsentScope,
-			datePtr(g.ExpiresOn), r.DueOn, string(flare.ReferralSent), actor.UserID, now)
+			datePtr(g.ExpiresOn), r.DueOn, string(flare.ReferralSent), actor.UserID, now,
+			g.ConsentLanguage, g.ConsentInterpreter, nullString(g.ConsentPersonID))
 		if s.db.dialect.constraint(err) == foreignKeyViolation {
 			return flare.FieldError("to_agency_id", "no such agency")
 		}
@@ -67,6 +74,7 @@ func (s *ReferralService) SendReferral(ctx context.Context, r *flare.Referral) e
 			return fmt.Errorf("insert referral: %w", s.db.dialect.translate(err))
 		}
 		r.ID, r.FromAgencyID, r.Status, r.SentBy, r.CreatedAt = id, c.AgencyID, flare.ReferralSent, actor.UserID, now
+		r.CaseReference = c.Reference
 		return s.db.record(ctx, tx, auditEvent{action: audit.ActionShare, recordType: "referral", recordID: id, caseID: c.ID,
 			fields: []string{"to_agency_id", "purpose", "sharing", "due_on"}, justification: string(g.Basis)})
 	})
@@ -185,13 +193,9 @@ func (s *ReferralService) grant(ctx context.Context, tx *sql.Tx, r *flare.Referr
 		return "", err
 	}
 	g := r.Grant
-	by := "referral " + r.ID
-	_, err = tx.ExecContext(ctx, `INSERT INTO case_grants (`+grantColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13)`,
-		id, r.CaseID, r.ToAgencyID, string(g.Access), strings.Join(g.PersonIDs, ","), string(g.Basis), g.Reference,
-		datePtr(g.ConsentGivenOn), g.ConsentScope, datePtr(g.ExpiresOn), by, now, joinFieldGroups(g.FieldGroups))
-	if err != nil {
-		return "", fmt.Errorf("grant the accepted referral: %w", s.db.dialect.translate(err))
+	g.ID, g.CaseID, g.AgencyID, g.GrantedBy, g.CreatedAt, g.ReferralID = id, r.CaseID, r.ToAgencyID, "referral "+r.ID, now, r.ID
+	if err := s.db.insertGrant(ctx, tx, &g); err != nil {
+		return "", fmt.Errorf("grant the accepted referral: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET grant_id = $1 WHERE id = $2`, id, r.ID); err != nil {
 		return "", fmt.Errorf("grant the accepted referral: %w", s.db.dialect.translate(err))
@@ -202,7 +206,8 @@ func (s *ReferralService) grant(ctx context.Context, tx *sql.Tx, r *flare.Referr
 
 // load reads referrals; an unanswered one past its due date is overdue.
 func (s *ReferralService) load(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*flare.Referral, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+referralColumns+` FROM referrals `+where, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT `+referralColumns+`,
+		(SELECT reference FROM cases WHERE cases.id = referrals.case_id) FROM referrals `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list referrals: %w", s.db.dialect.translate(err))
 	}
@@ -212,20 +217,139 @@ func (s *ReferralService) load(ctx context.Context, tx *sql.Tx, where string, ar
 	for rows.Next() {
 		var r flare.Referral
 		var access, persons, groups, basis, status string
-		var given, expires, decided sql.NullTime
-		var grant sql.NullString
+		var given, expires, decided, withdrawn sql.NullTime
+		var grant, person sql.NullString
 		if err := rows.Scan(&r.ID, &r.CaseID, &r.FromAgencyID, &r.ToAgencyID, &r.Purpose, &r.Urgent, &access, &persons, &groups,
 			&basis, &r.Grant.Reference, &given, &r.Grant.ConsentScope, &expires, &r.DueOn, &status, &r.DeclineReason, &decided,
-			&grant, &r.SentBy, &r.CreatedAt); err != nil {
+			&grant, &r.SentBy, &r.CreatedAt, &r.Grant.ConsentLanguage, &r.Grant.ConsentInterpreter, &person, &withdrawn,
+			&r.CaseReference); err != nil {
 			return nil, fmt.Errorf("scan referral: %w", err)
 		}
 		r.Grant.Access, r.Grant.Basis, r.Status = flare.GrantAccess(access), flare.LegalBasis(basis), flare.ReferralStatus(status)
 		r.Grant.PersonIDs, r.Grant.FieldGroups = splitList(persons), fieldGroupList(groups)
 		r.Grant.ConsentGivenOn, r.Grant.ExpiresOn, r.DecidedAt = nullDate(given), nullDate(expires), nullTime(decided)
 		r.Grant.AgencyID, r.Grant.CaseID, r.GrantID = r.ToAgencyID, r.CaseID, grant.String
+		r.Grant.ConsentPersonID, r.ConsentWithdrawnAt = person.String, nullTime(withdrawn)
 		r.DueOn, r.CreatedAt = flare.DateOf(r.DueOn), r.CreatedAt.UTC()
 		r.Overdue = r.Status == flare.ReferralSent && r.DueOn.Before(today)
 		out = append(out, &r)
 	}
 	return out, rows.Err()
+}
+
+// checkPeople refuses a sharing that names people who are not in the case.
+func (s *ReferralService) checkPeople(ctx context.Context, tx *sql.Tx, caseID string, ids []string) error {
+	for _, id := range ids {
+		var n int
+		if validID(id) {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons WHERE id = $1 AND case_id = $2`, id, caseID).Scan(&n); err != nil {
+				return fmt.Errorf("check shared people: %w", err)
+			}
+		}
+		if n == 0 {
+			return flare.FieldError("person_ids", "%s is not a person of this case", id)
+		}
+	}
+	return nil
+}
+
+// CaseReferrals implements flare.ReferralService.
+func (s *ReferralService) CaseReferrals(ctx context.Context, caseID string) ([]*flare.Referral, error) {
+	var out []*flare.Referral
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.db.loadCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := s.db.authorizeCase(ctx, tx, policy.Update, c); err != nil {
+			return deniedCase(err, audit.ActionRead, c.ID)
+		}
+		if out, err = s.load(ctx, tx, `WHERE case_id = $1 ORDER BY created_at DESC, id`, c.ID); err != nil {
+			return err
+		}
+		for _, r := range out {
+			if err := s.db.record(ctx, tx, auditEvent{action: audit.ActionRead, recordType: "referral", recordID: r.ID, caseID: r.CaseID,
+				fields: []string{"purpose", "sharing", "status"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, s.db.auditDenied(ctx, err)
+}
+
+// WithdrawConsent implements flare.ReferralService.
+func (s *ReferralService) WithdrawConsent(ctx context.Context, id string) (*flare.Referral, error) {
+	if _, err := actorOrErr(ctx); err != nil {
+		return nil, err
+	}
+	if !validID(id) {
+		return nil, flare.Errorf(flare.ENOTFOUND, "referral not found")
+	}
+	var out *flare.Referral
+	now := s.db.now().UTC()
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		list, err := s.load(ctx, tx, `WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		actor, _ := flare.ActorFrom(ctx)
+		if len(list) == 0 || (!actor.Console && actor.AgencyID != list[0].FromAgencyID && actor.AgencyID != list[0].ToAgencyID) {
+			return flare.Errorf(flare.ENOTFOUND, "referral not found")
+		}
+		r := list[0]
+		if err := s.db.mayRecordWithdrawal(ctx, tx, r.CaseID, r.ToAgencyID); err != nil {
+			return err
+		}
+		switch {
+		case r.Grant.Basis != flare.BasisConsent:
+			return flare.Errorf(flare.ECONFLICT, "this referral rests on %s, not on consent", r.Grant.Basis)
+		case r.ConsentWithdrawnAt != nil:
+			return flare.Errorf(flare.ECONFLICT, "the consent was already withdrawn")
+		case r.Status == flare.ReferralDeclined:
+			return flare.Errorf(flare.ECONFLICT, "the referral was declined: nothing was shared")
+		}
+		if err := s.withdraw(ctx, tx, r, now); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	return out, s.db.auditDenied(ctx, err)
+}
+
+// withdraw ends what r shares: an unanswered referral becomes withdrawn
+// (the guarded UPDATE loses to a concurrent accept, which then owns the
+// grant revoked below on a retry); an accepted one has its grant revoked.
+func (s *ReferralService) withdraw(ctx context.Context, tx *sql.Tx, r *flare.Referral, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE referrals SET consent_withdrawn_at = $1,
+		status = CASE WHEN status = 'sent' THEN 'withdrawn' ELSE status END
+		WHERE id = $2 AND consent_withdrawn_at IS NULL AND status = $3`, now, r.ID, string(r.Status))
+	if err != nil {
+		return fmt.Errorf("withdraw consent of referral %s: %w", r.ID, s.db.dialect.translate(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("withdraw consent of referral %s: %w", r.ID, err)
+	} else if n != 1 {
+		return flare.Errorf(flare.ECONFLICT, "the referral changed meanwhile; reload it and withdraw again")
+	}
+	if r.Status == flare.ReferralSent {
+		r.Status = flare.ReferralWithdrawn
+	}
+	r.ConsentWithdrawnAt, r.Overdue = &now, false
+	if err := s.db.record(ctx, tx, auditEvent{action: audit.ActionShare, recordType: "referral", recordID: r.ID, caseID: r.CaseID,
+		fields: []string{"consent_withdrawn_at", "status"}, justification: "consent withdrawn"}); err != nil {
+		return err
+	}
+	if r.GrantID == "" {
+		return nil
+	}
+	grants, err := s.db.loadGrants(ctx, tx, `WHERE id = $1`, r.GrantID)
+	if err != nil {
+		return err
+	}
+	if len(grants) == 1 && grants[0].ConsentWithdrawnAt == nil {
+		return s.db.withdrawGrant(ctx, tx, grants[0], now)
+	}
+	return nil
 }

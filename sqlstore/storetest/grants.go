@@ -42,7 +42,7 @@ func testGrants(t *testing.T, db *sqlstore.DB) {
 	wantCode(t, grants.ShareCase(inspector, lawGrant(c.ID, police.ID, flare.GrantRead)), flare.EFORBIDDEN)
 	wantCode(t, grants.ShareCase(officer, lawGrant(c.ID, police.ID, flare.GrantRead)), flare.ENOTFOUND)
 	noExpiry := lawGrant(c.ID, police.ID, flare.GrantRead)
-	noExpiry.Basis, noExpiry.ConsentScope = flare.BasisConsent, "the case"
+	noExpiry.Basis, noExpiry.ConsentScope, noExpiry.ConsentLanguage = flare.BasisConsent, "the case", "en"
 	given := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	noExpiry.ConsentGivenOn = &given
 	wantCode(t, grants.ShareCase(supervisor, noExpiry), flare.EINVALID)
@@ -91,7 +91,8 @@ func testGrants(t *testing.T, db *sqlstore.DB) {
 
 	// Consent with an expiry: access ends after the expiry date.
 	consent := lawGrant(c.ID, police.ID, flare.GrantRead)
-	consent.Basis, consent.ConsentScope, consent.Reference = flare.BasisConsent, "identity and statement", "the worker, in Tagalog, interpreter N. Reyes"
+	consent.Basis, consent.ConsentScope, consent.Reference = flare.BasisConsent, "identity and statement", "the worker, orally"
+	consent.ConsentLanguage, consent.ConsentInterpreter = "tl", "N. Reyes"
 	today := flare.DateOf(time.Now())
 	consent.ConsentGivenOn, consent.ExpiresOn = &today, &today
 	if err := grants.ShareCase(supervisor, consent); err != nil {
