@@ -114,6 +114,8 @@ type VictimStatus struct {
 	Suspected  *StatusDecision `json:"suspected,omitempty"`
 	Presumed   *StatusDecision `json:"presumed,omitempty"`
 	Identified *StatusDecision `json:"identified,omitempty"`
+	// DecisionDeadlines are computed on read (protection.go), never stored.
+	*DecisionDeadlines
 }
 
 // IsZero reports whether no stage is recorded.
@@ -313,7 +315,7 @@ func (p *Person) validateProfile() error {
 }
 
 func (v *VictimStatus) validate() error {
-	v.Current = ""
+	v.Current, v.DecisionDeadlines = "", nil
 	for _, s := range []struct {
 		stage VictimStage
 		d     *StatusDecision

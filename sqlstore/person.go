@@ -25,11 +25,14 @@ type PersonService struct {
 	// competent are the kinds of agency that may record an identified
 	// victim.
 	competent []flare.AgencyKind
+	// protection holds the lengths the decision deadlines are computed
+	// with (protection.go).
+	protection flare.ProtectionConfig
 }
 
 // NewPersonService returns the person service on db, sealing with keys.
 func NewPersonService(db *DB, keys *KeyStore) *PersonService {
-	return &PersonService{db: db, keys: keys, competent: flare.DefaultCompetentAuthorities()}
+	return &PersonService{db: db, keys: keys, competent: flare.DefaultCompetentAuthorities(), protection: flare.DefaultProtectionConfig()}
 }
 
 // WithCompetentAuthorities sets the kinds of agency that may record a
@@ -163,6 +166,9 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *flare.Person) error
 			if err := policy.Error(decide(ctx, policy.Create, sc, "", g), policy.Record{Type: "person"}); err != nil {
 				return deniedPerson(err, audit.ActionCreate, "", sc.c.ID, policy.GroupFields(g))
 			}
+		}
+		if actor, _ := flare.ActorFrom(ctx); !actor.Console {
+			p.VictimStatus.StampDecidingAgencies(nil, actor.AgencyID)
 		}
 		if err := s.checkIdentified(ctx, tx, nil, p.VictimStatus); err != nil {
 			return err
@@ -487,6 +493,9 @@ func (s *PersonService) Person(ctx context.Context, id string) (*flare.Person, e
 		if err != nil {
 			return deniedPerson(err, audit.ActionRead, sp.p.ID, sc.c.ID, nil)
 		}
+		if err := s.fillDeadlines(ctx, tx, sp.p); err != nil {
+			return err
+		}
 		out = sp.p
 		return s.db.record(ctx, tx, auditEvent{action: audit.ActionRead, recordType: "person", recordID: sp.p.ID, caseID: sc.c.ID,
 			fields: fields, justification: why})
@@ -530,6 +539,9 @@ func (s *PersonService) CasePersons(ctx context.Context, caseID string) ([]*flar
 			if code := flare.ErrorCodeOf(err); code == flare.EFORBIDDEN || code == flare.ENOTFOUND {
 				continue // a person the actor's grant does not name
 			} else if err != nil {
+				return err
+			}
+			if err := s.fillDeadlines(ctx, tx, sp.p); err != nil {
 				return err
 			}
 			out = append(out, sp.p)
@@ -598,6 +610,9 @@ func (s *PersonService) UpdatePerson(ctx context.Context, id string, upd flare.P
 			before = &v
 		}
 		upd.Apply(p)
+		if actor, _ := flare.ActorFrom(ctx); !actor.Console {
+			p.VictimStatus.StampDecidingAgencies(before, actor.AgencyID)
+		}
 		if err := s.checkIdentified(ctx, tx, before, p.VictimStatus); err != nil {
 			return err
 		}
@@ -619,6 +634,9 @@ func (s *PersonService) UpdatePerson(ctx context.Context, id string, upd flare.P
 		// The answer shows what the actor may read, as a read would.
 		p.PersonIdentity = nil
 		if _, _, err := s.reveal(ctx, tx, sc, sp); err != nil {
+			return err
+		}
+		if err := s.fillDeadlines(ctx, tx, p); err != nil {
 			return err
 		}
 		out = p

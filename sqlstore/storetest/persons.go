@@ -422,6 +422,19 @@ func CheckPersonExport(t testing.TB, x *flare.PersonExport, want *flare.Person) 
 	if w.VictimStatus != nil && got.VictimStatus != nil {
 		vs := *w.VictimStatus
 		vs.Current = got.VictimStatus.Current
+		// The store records the deciding agency of a stage given without
+		// one (flare.VictimStatus.StampDecidingAgencies).
+		for _, st := range []struct {
+			w **flare.StatusDecision
+			g *flare.StatusDecision
+		}{
+			{&vs.Suspected, got.VictimStatus.Suspected}, {&vs.Presumed, got.VictimStatus.Presumed}, {&vs.Identified, got.VictimStatus.Identified}} {
+			if *st.w != nil && (*st.w).AgencyID == "" && st.g != nil {
+				d := **st.w
+				d.AgencyID = st.g.AgencyID
+				*st.w = &d
+			}
+		}
 		w.VictimStatus = &vs
 	}
 	diffJSON(t, "export", &w, &got)
