@@ -205,6 +205,10 @@ type CaseView struct {
 	People     PeopleSection
 	Parties    PartiesSection
 	Work       WorkSection
+	// Enforcement is the inspections and proceedings (issue #6).
+	Enforcement EnforcementSection
+	// Sharing is the case's referrals and grants (issue #6).
+	Sharing SharingSection
 	// Reports are the reports the case came from, for staff who may read
 	// reports (intake and supervisors).
 	Reports []*flare.Report

@@ -20,6 +20,12 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Tasks != nil {
 			links = append(links, html.AppLink{URL: "/tasks", TitleKey: "work.my_tasks_title", TextKey: "work.my_tasks_text"})
 		}
+		if s.cfg.Referrals != nil {
+			links = append(links, html.AppLink{URL: "/referrals", TitleKey: "referral.title", TextKey: "referral.home_text"})
+		}
+		if s.cfg.Protection != nil {
+			links = append(links, html.AppLink{URL: "/protection/ending", TitleKey: "protection.ending_title", TextKey: "protection.home_text"})
+		}
 		if s.cfg.Claims != nil && (u.HasRole(flare.RoleFundOfficer) || u.HasRole(flare.RoleSupervisor)) {
 			links = append(links, html.AppLink{URL: "/fund", TitleKey: "fund.title", TextKey: "fund.hint"})
 		}

@@ -229,7 +229,7 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request) {
 	}
 	me, _ := userFrom(r.Context())
 	view := html.CaseView{Page: s.cfg.Renderer.NewPage(r, "cases.title"), Case: c, MeID: me.ID}
-	for _, section := range []func(*http.Request, *html.CaseView) error{s.casePeople, s.caseParties, s.caseWork, s.caseReports} {
+	for _, section := range []func(*http.Request, *html.CaseView) error{s.casePeople, s.caseParties, s.caseWork, s.caseEnforcement, s.caseReports, s.caseSharing} {
 		if err := section(r, &view); err != nil {
 			s.writeError(w, r, err)
 			return

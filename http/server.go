@@ -61,6 +61,19 @@ type Config struct {
 	Statistics flare.StatisticsService
 	// Referrals sends and answers referrals between agencies (issue #6).
 	Referrals flare.ReferralService
+	// Protection keeps the services and protection periods of victims
+	// (issue #6); without it their routes answer 404 and person pages
+	// leave the section out.
+	Protection flare.ProtectionService
+	// Inspections and Proceedings keep the enforcement records of cases,
+	// and Erasure erases people under legal holds (issue #6, R-DP3);
+	// without them their routes answer 404 and pages leave them out.
+	Inspections flare.InspectionService
+	Proceedings flare.ProceedingService
+	Erasure     flare.PersonEraser
+	// Grants lists and ends the sharing of cases (revocation, withdrawal
+	// of consent).
+	Grants flare.GrantService
 	// Notes, Tasks, Documents and Timeline serve the work on cases (issue
 	// #5); without them their routes answer 404 and case pages leave them
 	// out. MaxDocumentSize caps an upload (0: flare.DefaultMaxDocumentSize).

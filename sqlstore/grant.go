@@ -89,7 +89,6 @@ func (db *DB) loadGrants(ctx context.Context, q queryer, where string, args ...a
 	return out, rows.Err()
 }
 
-
 // activeGrants returns the policy's view of the grants of a case that are
 // in force now: not revoked and not past their expiry date.
 func (db *DB) activeGrants(ctx context.Context, q queryer, caseID string) ([]policy.Grant, error) {

@@ -223,6 +223,8 @@ func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, l
 		Matches:       sqlstore.NewMatchService(store, persons),
 		Statistics:    sqlstore.NewStatisticsService(store),
 		Referrals:     sqlstore.NewReferralService(store),
+		Protection:    sqlstore.NewProtectionService(store, keys, o.protection.cfg),
+		Grants:        sqlstore.NewGrantService(store),
 		Assessments:   sqlstore.NewAssessmentService(store, keys, screening.DefaultConfig()),
 		Agencies:      sqlstore.NewAgencyService(store),
 		Claims:        sqlstore.NewClaimService(store, keys, o.fundRules),
