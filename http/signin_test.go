@@ -61,6 +61,8 @@ func newStaffFixtureOn(t *testing.T, db *sqlstore.DB) *staffFixture {
 	s.cfg.Matches = sqlstore.NewMatchService(db, s.cfg.Persons.(*sqlstore.PersonService))
 	s.cfg.Statistics = sqlstore.NewStatisticsService(db)
 	s.cfg.Referrals = sqlstore.NewReferralService(db)
+	s.cfg.Inspections, s.cfg.Proceedings = sqlstore.NewInspectionService(db, keys), sqlstore.NewProceedingService(db, keys)
+	s.cfg.Erasure = s.cfg.Persons.(*sqlstore.PersonService)
 	s.cfg.Protection = sqlstore.NewProtectionService(db, keys, flare.DefaultProtectionConfig())
 	s.cfg.Grants = sqlstore.NewGrantService(db)
 	s.cfg.Notes, s.cfg.Tasks = sqlstore.NewNoteService(db, keys), sqlstore.NewTaskService(db)
