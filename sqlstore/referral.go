@@ -51,6 +51,13 @@ func (s *ReferralService) SendReferral(ctx context.Context, r *flare.Referral) e
 		if err := s.db.authorizeCase(ctx, tx, policy.Update, c); err != nil {
 			return deniedCase(err, audit.ActionShare, c.ID)
 		}
+		// A grantee may work on the case but not pass it on: sharing stays
+		// with the owning agency (policy: "Sharing ... stays with the
+		// owner"), else a partner could widen its own grant by referring
+		// the case to itself.
+		if !actor.Console && actor.AgencyID != c.AgencyID {
+			return deniedCase(flare.Errorf(flare.EFORBIDDEN, "only the case's own agency may refer it"), audit.ActionShare, c.ID)
+		}
 		if r.ToAgencyID == c.AgencyID {
 			return flare.FieldError("to_agency_id", "is the case's own agency")
 		}
@@ -88,7 +95,8 @@ func (s *ReferralService) Referrals(ctx context.Context) ([]*flare.Referral, err
 		return nil, err
 	}
 	if !worksCases(actor) {
-		return nil, flare.Errorf(flare.EFORBIDDEN, "referrals are for staff who work on cases")
+		return nil, s.db.recordDenial(ctx, flare.Errorf(flare.EFORBIDDEN, "referrals are for staff who work on cases"),
+			auditEvent{action: audit.ActionRead, recordType: "referral"})
 	}
 	var out []*flare.Referral
 	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
@@ -154,11 +162,11 @@ func (s *ReferralService) decide(ctx context.Context, id string, to flare.Referr
 			return err
 		}
 		if len(list) == 0 || (!actor.Console && list[0].ToAgencyID != actor.AgencyID) {
-			return flare.Errorf(flare.ENOTFOUND, "referral not found")
+			return deniedReferral(flare.Errorf(flare.ENOTFOUND, "referral not found"), answerAction(to), id, list)
 		}
 		r := list[0]
 		if !worksCases(actor) {
-			return flare.Errorf(flare.EFORBIDDEN, "referrals are answered by staff who work on cases")
+			return deniedReferral(flare.Errorf(flare.EFORBIDDEN, "referrals are answered by staff who work on cases"), answerAction(to), id, list)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, decline_reason = $2, decided_by = $3, decided_at = $4
 			WHERE id = $5 AND status = 'sent'`, string(to), reason, actor.UserID, now, id)
@@ -182,7 +190,26 @@ func (s *ReferralService) decide(ctx context.Context, id string, to flare.Referr
 		return s.db.record(ctx, tx, auditEvent{action: action, recordType: "referral", recordID: id, caseID: r.CaseID,
 			fields: []string{"status"}})
 	})
-	return out, err
+	return out, s.db.auditDenied(ctx, err)
+}
+
+// answerAction is the audit action of answering a referral: accepting
+// shares the case, declining updates the referral.
+func answerAction(to flare.ReferralStatus) audit.Action {
+	if to == flare.ReferralAccepted {
+		return audit.ActionShare
+	}
+	return audit.ActionUpdate
+}
+
+// deniedReferral wraps a refusal on referral id (found is what was loaded
+// under it, possibly nothing) so that auditDenied records it.
+func deniedReferral(err error, action audit.Action, id string, found []*flare.Referral) error {
+	ev := auditEvent{action: action, recordType: "referral", recordID: id}
+	if len(found) > 0 {
+		ev.caseID = found[0].CaseID
+	}
+	return &denial{err: err, ev: ev}
 }
 
 // grant gives the receiving agency the access the accepted referral
@@ -295,7 +322,7 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, id string) (*flar
 		}
 		actor, _ := flare.ActorFrom(ctx)
 		if len(list) == 0 || (!actor.Console && actor.AgencyID != list[0].FromAgencyID && actor.AgencyID != list[0].ToAgencyID) {
-			return flare.Errorf(flare.ENOTFOUND, "referral not found")
+			return deniedReferral(flare.Errorf(flare.ENOTFOUND, "referral not found"), audit.ActionShare, id, list)
 		}
 		r := list[0]
 		if err := s.db.mayRecordWithdrawal(ctx, tx, r.CaseID, r.ToAgencyID); err != nil {

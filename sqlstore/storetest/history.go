@@ -581,7 +581,7 @@ func (h *hist) run(ev hEvent, rng *rand.Rand, ref string, n int) (evs []hEvent) 
 			h.knownRef = append(h.knownRef, hReferral{id: r.ID, caseID: c.id, owner: c.owner, to: to})
 			h.mu.Unlock()
 			if ev.agency != c.owner {
-				h.observe("agency %d (not the owner, agency %d) sent a referral of case %s to agency %d: %s", ev.agency, c.owner, c.id, to, ev)
+				h.problem("agency %d (not the owner, agency %d) referred case %s onward to agency %d: %s", ev.agency, c.owner, c.id, to, ev)
 			}
 		case ev.agency != c.owner && denied(ev.err):
 		default:
@@ -793,10 +793,14 @@ func expectedAudit(e hEvent) []auditKey {
 		return []auditKey{no("create", "task")}
 	case hSend, hShare, hRevoke:
 		return []auditKey{no("share", "case")}
+	case hAccept:
+		// A referral answered by an agency it was not sent to (R-AU1).
+		return []auditKey{no("share", "referral")}
+	case hDecline:
+		return []auditKey{no("update", "referral")}
+	case hListReferrals:
+		return []auditKey{no("read", "referral")}
 	}
-	// A referral answered by an agency it was not sent to is refused as
-	// not found without a denial entry (ReferralService.decide), though
-	// R-AU1 asks for one: when decide audits it, expect it here.
 	return nil
 }
 

@@ -62,6 +62,13 @@ func RunReferrals(t *testing.T, dbURL string) {
 	if _, err := cases.Case(police, e.c.ID); err != nil {
 		t.Fatalf("police after accepting: %v", err)
 	}
+	// A grantee may work on the case but not pass it on, not even to
+	// itself to widen its grant: sharing stays with the owner.
+	onward := &flare.Referral{CaseID: e.c.ID, ToAgencyID: e.other.ID, Purpose: "Wider access", DueOn: clock.Now(),
+		Grant: flare.CaseGrant{Basis: flare.BasisLaw, Reference: "Act"}}
+	if err := svc.SendReferral(police, onward); flare.ErrorCodeOf(err) != flare.EFORBIDDEN {
+		t.Fatalf("a grantee referring the case onward: %v", err)
+	}
 	// The sender cannot accept its own referral; a stranger sees nothing.
 	if _, err := svc.AcceptReferral(insp, r.ID); flare.ErrorCodeOf(err) != flare.ENOTFOUND {
 		t.Fatalf("the sender accepting: %v", err)
