@@ -31,6 +31,8 @@ type PersonView struct {
 	Justification string
 	// Work is the person's screenings and wage claims.
 	Work PersonWork
+	// Protection is the person's services, periods and decision deadlines.
+	Protection PersonProtection
 }
 
 // PersonFormView is the form to add or edit a person. Identity fields are

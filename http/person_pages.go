@@ -34,6 +34,10 @@ func (s *Server) handlePersonPage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.personProtection(r, p, &view); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "person", view)
 }
 

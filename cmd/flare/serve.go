@@ -34,6 +34,7 @@ type serveOptions struct {
 	fundRules       sqlstore.FundRules
 	authorities     authoritiesFlag
 	competent       []flare.AgencyKind
+	protection      protectionFlags
 	addr            string
 	logLevel        slog.Level
 	shutdown        time.Duration
@@ -68,6 +69,7 @@ func parseServeFlags(env *cliEnv, args []string) (*serveOptions, error) {
 	o.portal.register(fs)
 	o.fund.register(fs)
 	o.authorities.register(fs)
+	o.protection.register(fs)
 	fs.DurationVar(&o.sessions.IdleTimeout, "session-idle", 30*time.Minute, "a staff session ends after this long without a request (env FLARE_SESSION_IDLE)")
 	fs.DurationVar(&o.sessions.AbsoluteTimeout, "session-max", 12*time.Hour, "a staff session ends this long after sign-in (env FLARE_SESSION_MAX)")
 	fs.IntVar(&o.signInLimit, "sign-in-limit", 10, "sign-in and enrolment attempts a minute per client address; behind a proxy all staff share one address, so raise it there (env FLARE_SIGN_IN_LIMIT)")
@@ -80,7 +82,7 @@ func parseServeFlags(env *cliEnv, args []string) (*serveOptions, error) {
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a TLS proxy (env FLARE_SECURE_COOKIES)")
 	fs.StringVar(&o.issuer, "issuer", "Flare", "`name` of this installation in authenticator apps (env FLARE_ISSUER)")
 	fs.StringVar(&o.baseURL, "base-url", "http://127.0.0.1:8080", "public `URL` of this server, for enrolment links (env FLARE_BASE_URL)")
-	if err := parseFlags(fs, args, env.getenv, envOf(serveEnv, dbEnv, auditEnv, scheduleEnv, tlsEnv, fundEnv, authoritiesEnv, portalEnv)); err != nil {
+	if err := parseFlags(fs, args, env.getenv, envOf(serveEnv, dbEnv, auditEnv, scheduleEnv, tlsEnv, fundEnv, authoritiesEnv, portalEnv, protectionEnv)); err != nil {
 		return nil, err
 	}
 	var err error
@@ -104,6 +106,9 @@ func parseServeFlags(env *cliEnv, args []string) (*serveOptions, error) {
 		return nil, err
 	}
 	if o.competent, err = o.authorities.parse(); err != nil {
+		return nil, err
+	}
+	if err := o.protection.check(); err != nil {
 		return nil, err
 	}
 	if err := o.portal.check(); err != nil {
@@ -214,7 +219,7 @@ func buildServer(o *serveOptions, store *sqlstore.DB, keys *sqlstore.KeyStore, l
 	if err != nil {
 		return nil, err
 	}
-	persons := sqlstore.NewPersonService(store, keys).WithCompetentAuthorities(o.competent)
+	persons := sqlstore.NewPersonService(store, keys).WithCompetentAuthorities(o.competent).WithProtection(o.protection.cfg)
 	return newServer(flarehttp.Config{
 		Logger: logger, Database: store, Accounts: accounts,
 		Idempotency: sqlstore.NewIdempotencyStore(store),
