@@ -63,3 +63,28 @@ func testBrowserReferral(t *testing.T, backend string) {
 	w.open("/referrals", "#answered-heading")
 	w.contains("main", "Accepted")
 }
+
+// screenshotReferrals fills the referral pages for the screenshots: a
+// police case referred to the fixture's agency, overdue and urgent, and
+// the fixture's case referred to the police on a victim's consent.
+func screenshotReferrals(t *testing.T, f *staffFixture) map[string]string {
+	t.Helper()
+	console := f.actorCtx()
+	victim := f.addPersonTo(t)
+	given, expires := f.clock.Now(), f.clock.Now().AddDate(0, 6, 0)
+	refs := []*flare.Referral{
+		{CaseID: f.otherCase.ID, ToAgencyID: f.agency.ID, Purpose: "Inspect the workshop's wage records", Urgent: true,
+			DueOn: f.clock.Now().AddDate(0, 0, -2), Grant: flare.CaseGrant{Basis: flare.BasisLaw, Reference: "Labour Code, art. 8"}},
+		{CaseID: f.ownCase.ID, ToAgencyID: f.otherCase.AgencyID, Purpose: "Shelter place and medical care",
+			DueOn: f.clock.Now().AddDate(0, 0, 3), Grant: flare.CaseGrant{Access: flare.GrantRead, PersonIDs: []string{victim.ID},
+				Basis: flare.BasisConsent, Reference: "Given orally after her rights were read", ConsentGivenOn: &given,
+				ConsentLanguage: "sw", ConsentInterpreter: "Roster interpreter 12", ConsentPersonID: victim.ID,
+				ConsentScope: "shelter and medical care", ExpiresOn: &expires}},
+	}
+	for _, r := range refs {
+		if err := f.cfg.Referrals.SendReferral(console, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return map[string]string{"referrals": "/referrals", "referral_form": "/cases/" + f.ownCase.ID + "/referrals/new"}
+}
