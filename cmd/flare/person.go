@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -11,12 +12,14 @@ import (
 	"github.com/flare-ilo/flare/sqlstore"
 )
 
-const personSynopsis = "export ID [--format json|text] [flags]"
+const personSynopsis = "export ID [--format json|text] [flags] | erase --id ID --reason TEXT [flags]"
 
 // runPerson answers a subject access request from the server's console:
 // "flare person export ID" prints everything held on the person, the
 // grants that cover them and a summary of the audit trail (security
-// checklist R-DP2). The export is recorded in the audit trail as the
+// checklist R-DP2). "flare person erase --id ID --reason TEXT" erases the
+// person (R-DP3): exit 2 on bad input, 1 when a legal hold refuses it,
+// with the hold's reason. Both are recorded in the audit trail as the
 // console operator's.
 func runPerson(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet("person", personSynopsis, env.stderr)
@@ -25,13 +28,24 @@ func runPerson(ctx context.Context, env *cliEnv, args []string) error {
 	var keyFile keyFileFlag
 	keyFile.register(fs)
 	format := fs.String("format", "json", "output `format`: json (everything) or text (a summary for reading)")
+	eraseID := fs.String("id", "", "erase: the `id` of the person to erase")
+	reason := fs.String("reason", "", "erase: why the person's data is erased (kept in the audit trail)")
 	envNames := envOf(dbEnv, map[string]string{"key-file": "FLARE_KEY_FILE"})
 	pos, err := parseFlagsInterleaved(fs, args, env.getenv, envNames)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || pos[0] != "export" {
+	erase := len(pos) == 1 && pos[0] == "erase"
+	if !erase && (len(pos) != 2 || pos[0] != "export") {
 		return flare.Errorf(flare.EINVALID, "usage: flare person %s", personSynopsis)
+	}
+	if erase {
+		if *eraseID == "" {
+			return usageError("id", "is required: the id of the person to erase")
+		}
+		if _, err := flare.CleanErasureReason(*reason); err != nil {
+			return usageError("reason", "is required: why the person's data is erased (at most %d characters)", flare.MaxErasureReason)
+		}
 	}
 	if *format != "json" && *format != "text" {
 		return usageError("format", "must be json or text, got %q", *format)
@@ -49,7 +63,11 @@ func runPerson(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	ctx = flare.WithActor(ctx, flare.Actor{Console: true})
-	x, err := sqlstore.NewPersonService(store, sqlstore.NewKeyStore(store, v)).ExportPerson(ctx, pos[1])
+	persons := sqlstore.NewPersonService(store, sqlstore.NewKeyStore(store, v))
+	if erase {
+		return erasePerson(ctx, env, persons, *eraseID, *reason)
+	}
+	x, err := persons.ExportPerson(ctx, pos[1])
 	if err != nil {
 		return err
 	}
@@ -94,4 +112,19 @@ func printPersonExport(env *cliEnv, x *flare.PersonExport) error {
 		fmt.Fprintf(w, "audit\t%s by %s: %d, %s to %s\n", l.Action, who, l.Count, l.First.Format("2006-01-02"), l.Last.Format("2006-01-02"))
 	}
 	return w.Flush()
+}
+
+// erasePerson erases one person from the console. A refusal under a legal
+// hold is exit status 1 with the hold's reason, not the conflict status of
+// a stale write: nothing is wrong with the request, the law keeps the data.
+func erasePerson(ctx context.Context, env *cliEnv, persons *sqlstore.PersonService, id, reason string) error {
+	err := persons.ErasePerson(ctx, id, reason)
+	if flare.ErrorCodeOf(err) == flare.ECONFLICT {
+		return errors.New("refused: " + flare.ErrorMessageOf(err))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "erased person %s\n", id)
+	return nil
 }
