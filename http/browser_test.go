@@ -154,6 +154,9 @@ func TestScreenshots(t *testing.T) {
 	for name, path := range screenshotReferrals(t, f) {
 		pages[name] = path
 	}
+	for name, path := range screenshotEnforcement(t, f) {
+		pages[name] = path
+	}
 	for _, lang := range []string{"en", "ar"} {
 		for _, width := range []int{390, 1280} {
 			for name, path := range pages {

@@ -160,3 +160,36 @@ func TestProtectionPages(t *testing.T) {
 		t.Fatalf("Arabic ending page = %d", res.StatusCode)
 	}
 }
+
+// screenshotProtection records a victim with services and periods (one
+// extended, one ending in a few days, one ended) for the screenshots, and
+// returns the pages to photograph.
+func screenshotProtection(t *testing.T, f *staffFixture) map[string]string {
+	t.Helper()
+	console := flare.WithActor(context.Background(), flare.Actor{Console: true})
+	p := protectionPerson(t, f, time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC))
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
+	end := day(11, 24)
+	svc := f.cfg.Protection
+	for _, s := range []*flare.ProvidedService{
+		{PersonID: p.ID, Kind: flare.ServiceShelter, AgencyID: f.agency.ID, Provider: "Safe House North", StartedOn: day(11, 18),
+			Outcome: "Settled in; sharing a room with two other women."},
+		{PersonID: p.ID, Kind: flare.ServiceMedical, Provider: "District hospital", StartedOn: day(11, 19), EndedOn: &end},
+	} {
+		if err := svc.RecordService(console, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &flare.ProtectionPeriod{PersonID: p.ID, Kind: flare.PeriodRecovery, StartsOn: day(11, 10), AgencyID: f.agency.ID}
+	permit := &flare.ProtectionPeriod{PersonID: p.ID, Kind: flare.PeriodResidence, StartsOn: day(6, 3), AgencyID: f.agency.ID, Reference: "RP-2026-0417"}
+	old := &flare.ProtectionPeriod{PersonID: p.ID, Kind: flare.PeriodRecovery, StartsOn: day(1, 5), EndsOn: day(2, 3), AgencyID: f.agency.ID}
+	for _, pp := range []*flare.ProtectionPeriod{rec, permit, old} {
+		if err := svc.StartPeriod(console, pp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.ExtendPeriod(console, rec.ID, 0, &flare.PeriodExtension{EndsOn: day(12, 20), Reason: "In hospital for a week"}); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"protection_person": "/persons/" + p.ID, "protection_ending": "/protection/ending"}
+}
