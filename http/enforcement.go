@@ -422,6 +422,9 @@ func (s *Server) newInspectionFormView(r *http.Request, caseID string, form html
 			return v, err
 		}
 		v.Worksites = sites
+		if len(sites) == 1 && v.Form.WorksiteID == "" {
+			v.Form.WorksiteID = sites[0].ID
+		}
 	}
 	people, stored, err := s.personLines(r, caseID)
 	if err != nil {
@@ -575,8 +578,8 @@ func (s *Server) handleCreateProceedingForm(w http.ResponseWriter, r *http.Reque
 	})
 }
 
-// proceedingUpdateFormOf fills the form with a stored proceeding, plus two
-// empty rows for new penalties.
+// proceedingUpdateFormOf fills the form with a stored proceeding, plus an
+// empty row for a new penalty.
 func proceedingUpdateFormOf(p *flare.Proceeding) html.ProceedingUpdateForm {
 	f := html.ProceedingUpdateForm{Stage: string(p.Stage), Outcome: string(p.Outcome), ClosedOn: html.Date(p.ClosedOn), Reference: p.Reference}
 	for _, pe := range p.Penalties {
@@ -586,7 +589,8 @@ func proceedingUpdateFormOf(p *flare.Proceeding) html.ProceedingUpdateForm {
 		}
 		f.Penalties = append(f.Penalties, row)
 	}
-	f.Penalties = append(f.Penalties, html.PenaltyRow{}, html.PenaltyRow{})
+	// One empty row to add a penalty; saving adds another.
+	f.Penalties = append(f.Penalties, html.PenaltyRow{})
 	return f
 }
 

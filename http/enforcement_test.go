@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/audit"
@@ -254,4 +255,37 @@ func TestEnforcementPages(t *testing.T) {
 	if res.StatusCode != http.StatusOK || strings.Contains(page, "Zk9Victim") || strings.Contains(page, "/erase\"") {
 		t.Errorf("person page after erasure: %d", res.StatusCode)
 	}
+}
+
+// screenshotEnforcement records an inspection and a proceeding in the
+// fixture's case and returns the enforcement pages to photograph.
+func screenshotEnforcement(t *testing.T, f *staffFixture) map[string]string {
+	t.Helper()
+	console := flare.WithActor(context.Background(), flare.Actor{Console: true})
+	site, victim, suspect := enforcementCase(t, f)
+	org := &flare.Organisation{CaseID: f.ownCase.ID, Type: flare.OrgEmployer, Name: "Sunrise Bricks Pvt Ltd", Country: "NP"}
+	if err := f.cfg.Organisations.CreateOrganisation(console, org); err != nil {
+		t.Fatal(err)
+	}
+	in := &flare.Inspection{CaseID: f.ownCase.ID, WorksiteID: site.ID, Kind: flare.InspectionUnannounced,
+		VisitedOn: time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), InspectorNames: []string{"R. Thapa", "S. Gurung (police)"},
+		Findings: "Twelve workers sleep in the kiln.\nPassports kept in the office safe; the manager refused to hand them back.",
+		WorkersInterviewed: 12, Orders: []string{"Stop-work order", "Return the passports today"}}
+	if err := f.cfg.Inspections.CreateInspection(console, in); err != nil {
+		t.Fatal(err)
+	}
+	criminal := &flare.Proceeding{CaseID: f.ownCase.ID, Kind: flare.ProceedingCriminal, Reference: "CR-12/2026",
+		OpenedOn: time.Date(2026, 11, 14, 0, 0, 0, 0, time.UTC), PersonIDs: []string{suspect.ID}, Stage: flare.StageVerdict,
+		Outcome: flare.OutcomeConvicted, Penalties: []flare.Penalty{{Kind: flare.PenaltyImprisonment, Months: 96},
+			{Kind: flare.PenaltyFine, Amount: 150000000, Currency: "NPR", Suspended: true, Note: "Payable to the victims' fund"}}}
+	admin := &flare.Proceeding{CaseID: f.ownCase.ID, Kind: flare.ProceedingAdministrative, Reference: "LI/ORD/88",
+		OpenedOn: time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), OrganisationIDs: []string{org.ID}}
+	for _, p := range []*flare.Proceeding{criminal, admin} {
+		if err := f.cfg.Proceedings.CreateProceeding(console, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return map[string]string{"enforcement_case": "/cases/" + f.ownCase.ID + "#enforcement", "inspection_form": "/cases/" + f.ownCase.ID + "/inspections/new",
+		"proceeding_form": "/cases/" + f.ownCase.ID + "/proceedings/new", "proceeding": "/proceedings/" + criminal.ID,
+		"person_erase": "/persons/" + victim.ID + "/erase"}
 }
