@@ -38,6 +38,7 @@ func RunProtection(t *testing.T, dbURL string) {
 	t.Run("ConcurrentExtensions", func(t *testing.T) { testProtectionConcurrentExtensions(t, e) })
 	t.Run("Ending", func(t *testing.T) { testProtectionEnding(t, e) })
 	t.Run("Deadlines", func(t *testing.T) { testProtectionDeadlines(t, e) })
+	t.Run("Erased", func(t *testing.T) { testProtectionErased(t, e) })
 	t.Run("Audit", func(t *testing.T) { testProtectionAudit(t, e) })
 	t.Run("SealedAtRest", func(t *testing.T) { testProtectionSealed(t, e) })
 }
@@ -301,6 +302,58 @@ func testProtectionEnding(t *testing.T, e *protectionEnv) {
 	// An analyst of the responsible agency reads no case contents.
 	if list, err := e.svc.PeriodsEnding(actorOf(e.services, flare.RoleAnalyst), 30); err != nil || len(list) != 0 {
 		t.Fatalf("analyst = %d, %v", len(list), err)
+	}
+
+	// The period expires: ten days on, A's first period has ended and
+	// leaves the list; read on the person, it shows as ended.
+	e.db.SetClock(func() time.Time { return time.Date(2026, 4, 11, 8, 0, 0, 0, time.UTC) })
+	defer e.db.SetClock(func() time.Time { return time.Date(2026, 4, 1, 9, 30, 0, 0, time.UTC) })
+	list, err = e.svc.PeriodsEnding(vs, 15)
+	if err != nil || len(list) != 1 || list[0].ID != laterA.ID || list[0].DaysLeft != 14 {
+		t.Fatalf("ending after the first expired = %+v, %v", list, err)
+	}
+	all, err := e.svc.PersonPeriods(vs, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if p.ID == soonA.ID && (!p.Ended || p.DaysLeft != -1) {
+			t.Fatalf("expired period = ended %v, %d days left", p.Ended, p.DaysLeft)
+		}
+	}
+}
+
+// testProtectionErased: once the person is erased (their data key
+// destroyed), their services and periods still read, without their
+// sealed text, and nothing more can be added.
+func testProtectionErased(t *testing.T, e *protectionEnv) {
+	owner := actorOf(e.owner, flare.RoleCaseworker)
+	p := e.create(t, owner, PersonFixture(e.c.ID, "Era"))
+	ps := &flare.ProvidedService{PersonID: p.ID, Kind: flare.ServicePsychological, Provider: "Clinic", StartedOn: pday(2026, 3, 1), Outcome: "Sessions weekly"}
+	if err := e.svc.RecordService(owner, ps); err != nil {
+		t.Fatal(err)
+	}
+	pp := &flare.ProtectionPeriod{PersonID: p.ID, Kind: flare.PeriodResidence, StartsOn: pday(2026, 3, 1), Reference: "RP-1"}
+	if err := e.svc.StartPeriod(owner, pp); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.persons.ErasePerson(actorOf(e.owner, flare.RoleSupervisor), p.ID, "The person's request"); err != nil {
+		t.Fatalf("erase: %v", err)
+	}
+	services, err := e.svc.PersonServices(owner, p.ID)
+	if err != nil || len(services) != 1 || services[0].Outcome != "" || services[0].Kind != flare.ServicePsychological {
+		t.Fatalf("services after erasure = %+v, %v", services, err)
+	}
+	periods, err := e.svc.PersonPeriods(owner, p.ID)
+	if err != nil || len(periods) != 1 || periods[0].Reference != "" {
+		t.Fatalf("periods after erasure = %+v, %v", periods, err)
+	}
+	err = e.svc.RecordService(owner, &flare.ProvidedService{PersonID: p.ID, Kind: flare.ServiceShelter, Provider: "x", StartedOn: pday(2026, 3, 1)})
+	if flare.ErrorCodeOf(err) != flare.ECONFLICT {
+		t.Fatalf("recording for an erased person: %v", err)
+	}
+	if _, err := e.svc.ExtendPeriod(owner, pp.ID, 0, &flare.PeriodExtension{EndsOn: pday(2027, 3, 1), Reason: "x"}); flare.ErrorCodeOf(err) != flare.ECONFLICT {
+		t.Fatalf("extending for an erased person: %v", err)
 	}
 }
 
