@@ -224,18 +224,20 @@ func (s *Server) handleSendReferral(w http.ResponseWriter, r *http.Request) {
 }
 
 // referralFormOf reads the referral form as typed.
-func referralFormOf(r *http.Request) html.ReferralForm {
-	f := html.ReferralForm{ToAgencyID: r.PostFormValue("to_agency_id"), Purpose: r.PostFormValue("purpose"),
-		DueOn: r.PostFormValue("due_on"), Urgent: r.PostFormValue("urgent") == "1", Access: r.PostFormValue("access"),
-		Scope: r.PostFormValue("scope"), Basis: r.PostFormValue("legal_basis"), Reference: r.PostFormValue("reference"),
-		ConsentGivenOn: r.PostFormValue("consent_given_on"), ConsentLanguage: r.PostFormValue("consent_language"),
-		ConsentInterpreter: r.PostFormValue("consent_interpreter"), ConsentPersonID: r.PostFormValue("consent_person_id"),
-		ConsentScope: r.PostFormValue("consent_scope"), ExpiresOn: r.PostFormValue("expires_on"),
+func referralFormOf(r *http.Request) html.ReferralForm { return referralFormValues(r.PostForm) }
+
+func referralFormValues(v url.Values) html.ReferralForm {
+	f := html.ReferralForm{ToAgencyID: v.Get("to_agency_id"), Purpose: v.Get("purpose"),
+		DueOn: v.Get("due_on"), Urgent: v.Get("urgent") == "1", Access: v.Get("access"),
+		Scope: v.Get("scope"), Basis: v.Get("legal_basis"), Reference: v.Get("reference"),
+		ConsentGivenOn: v.Get("consent_given_on"), ConsentLanguage: v.Get("consent_language"),
+		ConsentInterpreter: v.Get("consent_interpreter"), ConsentPersonID: v.Get("consent_person_id"),
+		ConsentScope: v.Get("consent_scope"), ExpiresOn: v.Get("expires_on"),
 		PersonIDs: map[string]bool{}, Groups: map[string]bool{}}
-	for _, id := range r.PostForm["person_id"] {
+	for _, id := range v["person_id"] {
 		f.PersonIDs[id] = true
 	}
-	for _, g := range r.PostForm["field_group"] {
+	for _, g := range v["field_group"] {
 		f.Groups[g] = true
 	}
 	return f
