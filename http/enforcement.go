@@ -386,6 +386,9 @@ func (s *Server) refuseEnforcementForm(w http.ResponseWriter, r *http.Request, e
 	*fields = map[string]string{}
 	for f, m := range fe.Fields {
 		key := "enforcement.error." + f
+		if _, name, ok := strings.Cut(f, "]."); ok && strings.HasPrefix(f, "penalties[") {
+			key = "enforcement.error.penalty." + name
+		}
 		if t := p.T(key); t != key {
 			m = t
 		}
