@@ -269,7 +269,7 @@ func screenshotEnforcement(t *testing.T, f *staffFixture) map[string]string {
 	}
 	in := &flare.Inspection{CaseID: f.ownCase.ID, WorksiteID: site.ID, Kind: flare.InspectionUnannounced,
 		VisitedOn: time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), InspectorNames: []string{"R. Thapa", "S. Gurung (police)"},
-		Findings: "Twelve workers sleep in the kiln.\nPassports kept in the office safe; the manager refused to hand them back.",
+		Findings:           "Twelve workers sleep in the kiln.\nPassports kept in the office safe; the manager refused to hand them back.",
 		WorkersInterviewed: 12, Orders: []string{"Stop-work order", "Return the passports today"}}
 	if err := f.cfg.Inspections.CreateInspection(console, in); err != nil {
 		t.Fatal(err)
