@@ -282,6 +282,16 @@ func testProtectionEnding(t *testing.T, e *protectionEnv) {
 	if err := sqlstore.NewGrantService(e.db).ShareCase(actorOf(e.owner, flare.RoleSupervisor), g); err != nil {
 		t.Fatalf("share: %v", err)
 	}
+	// The grant names A: B's records stay unknown to the grantee.
+	if _, err := e.svc.PersonPeriods(vs, b.ID); flare.ErrorCodeOf(err) != flare.ENOTFOUND {
+		t.Fatalf("grantee reading B's periods: %v", err)
+	}
+	if _, err := e.svc.PersonServices(vs, b.ID); flare.ErrorCodeOf(err) != flare.ENOTFOUND {
+		t.Fatalf("grantee reading B's services: %v", err)
+	}
+	if _, err := e.svc.PersonServices(vs, a.ID); err != nil {
+		t.Fatalf("grantee reading A's services: %v", err)
+	}
 	list, err := e.svc.PeriodsEnding(vs, 0)
 	if err != nil || len(list) != 1 || list[0].ID != soonA.ID || list[0].DaysLeft != 9 {
 		t.Fatalf("ending in 14 days = %+v, %v; want A's period only", list, err)
