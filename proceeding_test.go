@@ -43,7 +43,9 @@ func TestProceedingValidate(t *testing.T) {
 		{"months on a fine", func(p *Proceeding) {
 			p.Penalties = []Penalty{{Kind: PenaltyFine, Amount: 1, Currency: "USD", Months: 2}}
 		}, "penalties[0].months"},
-		{"absurd months", func(p *Proceeding) { p.Penalties = []Penalty{{Kind: PenaltyImprisonment, Months: MaxPenaltyMonths + 1}} }, "penalties[0].months"},
+		{"absurd months", func(p *Proceeding) {
+			p.Penalties = []Penalty{{Kind: PenaltyImprisonment, Months: MaxPenaltyMonths + 1}}
+		}, "penalties[0].months"},
 		{"long note", func(p *Proceeding) {
 			p.Penalties = []Penalty{{Kind: PenaltyOther, Note: strings.Repeat("n", MaxPenaltyNote+1)}}
 		}, "penalties[0].note"},
