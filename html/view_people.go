@@ -33,6 +33,9 @@ type PersonView struct {
 	Work PersonWork
 	// Protection is the person's services, periods and decision deadlines.
 	Protection PersonProtection
+	// CanErase offers the erasure page: to supervisors, who alone may
+	// erase (the store decides for good, per case).
+	CanErase bool
 }
 
 // PersonFormView is the form to add or edit a person. Identity fields are

@@ -100,6 +100,15 @@ func TestEnforcementAPI(t *testing.T) {
 				t.Errorf("list = %s", body)
 			}
 
+			// Only supervisors, who alone may erase, are offered the page.
+			link := `href="/persons/` + victim.ID + `/erase"`
+			if _, page := inspector.do("GET", "/persons/"+victim.ID, nil); strings.Contains(page, link) {
+				t.Error("an inspector is offered the erasure page")
+			}
+			if _, page := supervisor.do("GET", "/persons/"+victim.ID, nil); !strings.Contains(page, link) {
+				t.Error("a supervisor is not offered the erasure page")
+			}
+
 			// Erasure under the hold of the open proceeding.
 			erase := "/api/v1/persons/" + victim.ID + "/erase"
 			res, body = inspector.json("POST", erase, `{"reason":"Request of the person"}`)

@@ -30,6 +30,9 @@ func (s *Server) handlePersonPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view := html.PersonView{Page: s.cfg.Renderer.NewPage(r, "people.title"), Person: p,
 		AskReason: p.IdentityWithheld == flare.IdentityJustificationRequired, Justification: flare.JustificationFrom(r.Context())}
+	if me, ok := userFrom(r.Context()); ok && s.cfg.Erasure != nil {
+		view.CanErase = me.HasRole(flare.RoleSupervisor) && p.IdentityWithheld != flare.IdentityErased
+	}
 	if err := s.personWork(r, p, &view); err != nil {
 		s.writeError(w, r, err)
 		return

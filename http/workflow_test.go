@@ -3,8 +3,8 @@ package http
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/flare-ilo/flare"

@@ -19,7 +19,7 @@ func commands() []command {
 		{"migrate", "show or change the database schema version", runMigrate},
 		{"agency", "create or list agencies", runAgency},
 		{"user", "create a staff user and print their enrolment link; unlock or disable one", runUser},
-		{"person", "export everything held on a person, with grants and an audit summary (subject access)", runPerson},
+		{"person", "export everything held on a person (subject access), or erase them unless a legal hold applies", runPerson},
 		{"audit", "verify, checkpoint or export the tamper-evident audit log", runAudit},
 		{"keys", "show, rotate or retire the encryption keys; export or import the key ring", runKeys},
 		{"backup", "write an encrypted, consistent backup of the database while it runs", runBackup},
