@@ -87,14 +87,7 @@ func (s *Server) handleAPIInspections(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.cfg.Inspections.Inspections(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []*flare.Inspection{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"inspections": list})
+	writeList(s, w, r, "inspections", list, err)
 }
 
 func (s *Server) handleAPICreateInspection(w http.ResponseWriter, r *http.Request) {
@@ -142,14 +135,7 @@ func (s *Server) handleAPIProceedings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.cfg.Proceedings.Proceedings(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []*flare.Proceeding{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"proceedings": list})
+	writeList(s, w, r, "proceedings", list, err)
 }
 
 func (s *Server) handleAPICreateProceeding(w http.ResponseWriter, r *http.Request) {

@@ -125,3 +125,16 @@ func fieldOf(err error, field string) (string, bool) {
 	v, ok := fe.Fields[field]
 	return v, ok
 }
+
+// writeList answers a list under key (an empty list as [], never null),
+// or the error that kept it from being read.
+func writeList[T any](s *Server, w http.ResponseWriter, r *http.Request, key string, list []T, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []T{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: list})
+}

@@ -329,14 +329,7 @@ func (s *Server) handleAPIPersonServices(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	list, err := svc.PersonServices(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []*flare.ProvidedService{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"services": list})
+	writeList(s, w, r, "services", list, err)
 }
 
 // serviceUpdateRequest is the body of PATCH /api/v1/protection-services/{id}:
@@ -424,14 +417,7 @@ func (s *Server) handleAPIPersonPeriods(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	list, err := svc.PersonPeriods(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []*flare.ProtectionPeriod{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"protection_periods": list})
+	writeList(s, w, r, "protection_periods", list, err)
 }
 
 // extensionRequest is the body of POST

@@ -92,14 +92,7 @@ func (s *Server) handleAPIReferrals(w http.ResponseWriter, r *http.Request) {
 	} else {
 		list, err = svc.Referrals(r.Context())
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []*flare.Referral{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"referrals": list})
+	writeList(s, w, r, "referrals", list, err)
 }
 
 // referralAnswer is the body of POST /api/v1/referrals/{id}/decline.
@@ -154,11 +147,7 @@ func (s *Server) handleAPICaseGrants(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := svc.CaseGrants(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"grants": list})
+	writeList(s, w, r, "grants", list, err)
 }
 
 // handleAPIGrantAction revokes a grant or records the withdrawal of the
