@@ -10,6 +10,7 @@ import (
 
 	"github.com/flare-ilo/flare"
 	"github.com/flare-ilo/flare/html"
+	"github.com/flare-ilo/flare/policy"
 )
 
 // The referral pages (issue #6): an agency's referrals (what waits for its
@@ -302,11 +303,16 @@ func (s *Server) caseSharing(r *http.Request, view *html.CaseView) error {
 	if s.cfg.Referrals == nil || view.Case.AgencyID != me.AgencyID {
 		return nil
 	}
+	// Read-only staff of the agency are not shown the section, rather
+	// than refused it: a refusal on every page view would fill the audit
+	// log with denials nobody attempted.
+	rec := policy.Record{Type: "case", OwnerAgencyID: view.Case.AgencyID}
+	if policy.Decide(me.Actor(), policy.Update, rec, nil) != policy.Allow {
+		return nil
+	}
 	ctx := r.Context()
 	refs, err := s.cfg.Referrals.CaseReferrals(ctx, view.Case.ID)
-	if code := flare.ErrorCodeOf(err); code == flare.EFORBIDDEN || code == flare.ENOTFOUND {
-		return nil // read-only staff of the agency: the section is not theirs
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	names, _, err := s.agencyNames(ctx)
