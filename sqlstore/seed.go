@@ -35,13 +35,36 @@ type SeedOptions struct {
 // SeedStats counts what Seed has written so far.
 type SeedStats struct {
 	Cases, People, Organisations, Worksites, Tasks int
+	// The records of issue #6: referrals, the grants of the accepted ones,
+	// services, protection periods and their extensions, inspections and
+	// proceedings.
+	Referrals, Grants, Services, Periods, Extensions, Inspections, Proceedings int
 	// Elapsed is the time since Seed started.
 	Elapsed time.Duration
 }
 
-// Records is the number of records written: cases and everything in them.
+// Records is the number of records written, cases and everything in them,
+// each with its audit entry; the extensions of periods are part of their
+// period.
 func (s SeedStats) Records() int {
-	return s.Cases + s.People + s.Organisations + s.Worksites + s.Tasks
+	return s.Cases + s.People + s.Organisations + s.Worksites + s.Tasks +
+		s.Referrals + s.Grants + s.Services + s.Periods + s.Inspections + s.Proceedings
+}
+
+// add adds the counts of b (a committed batch) to s.
+func (s *SeedStats) add(b SeedStats) {
+	s.Cases += b.Cases
+	s.People += b.People
+	s.Organisations += b.Organisations
+	s.Worksites += b.Worksites
+	s.Tasks += b.Tasks
+	s.Referrals += b.Referrals
+	s.Grants += b.Grants
+	s.Services += b.Services
+	s.Periods += b.Periods
+	s.Extensions += b.Extensions
+	s.Inspections += b.Inspections
+	s.Proceedings += b.Proceedings
 }
 
 // Limits of a seed run: large enough for the benchmarks of issue #5
@@ -94,7 +117,7 @@ func Seed(ctx context.Context, db *DB, keys *KeyStore, opts SeedOptions) (SeedSt
 			p.local = g
 		}
 	}
-	w := &seedWriter{db: db, persons: NewPersonService(db, keys), agencyIDs: ids, stats: &st}
+	w := &seedWriter{db: db, keys: keys, persons: NewPersonService(db, keys), agencyIDs: ids, stats: &st}
 	for done := 0; done < opts.Cases; {
 		n := min(opts.BatchSize, opts.Cases-done)
 		plans := make([]seedCasePlan, n)
@@ -113,11 +136,7 @@ func Seed(ctx context.Context, db *DB, keys *KeyStore, opts SeedOptions) (SeedSt
 		}); err != nil {
 			return st, fmt.Errorf("seed: batch of cases %d to %d: %w", done+1, done+n, err)
 		}
-		st.Cases += batch.Cases
-		st.People += batch.People
-		st.Organisations += batch.Organisations
-		st.Worksites += batch.Worksites
-		st.Tasks += batch.Tasks
+		st.add(batch)
 		done += n
 		st.Elapsed = time.Since(start)
 		if opts.Progress != nil {
@@ -178,9 +197,13 @@ func seedEnsureAgencies(ctx context.Context, db *DB, n int) ([]seedAgency, []str
 // seedWriter writes planned cases through the services' insert functions.
 type seedWriter struct {
 	db        *DB
+	keys      *KeyStore
 	persons   *PersonService
 	agencyIDs []string
 	stats     *SeedStats
+	// The ids of the people, organisations and worksites of the case being
+	// written, in plan order.
+	personIDs, orgIDs, siteIDs []string
 }
 
 // writeCase writes one planned case and everything in it in tx.

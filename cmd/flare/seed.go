@@ -18,8 +18,10 @@ const seedSynopsis = "--cases N [--people-per-case K] [--seed S] [--agencies A] 
 
 // runSeed fills a database with synthetic casework for demos and
 // benchmarks (issue #5): cases, people named from many countries,
-// organisations, worksites and tasks, each sealed, indexed and audited as
-// the services do, with the console as the actor.
+// organisations, worksites and tasks, and the records of issue #6
+// (referrals and their grants, victims' services and protection periods,
+// inspections, proceedings), each sealed, indexed and audited as the
+// services do, with the console as the actor.
 func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet("seed", seedSynopsis, env.stderr)
 	var db dbFlags
@@ -71,9 +73,12 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		return fmt.Errorf("%w (%d cases were written before the failure)", err, st.Cases)
 	}
-	fmt.Fprintf(env.stdout, "seeded %d cases, %d people, %d organisations, %d worksites, %d tasks: %d records in %s, %.0f records/s, %.0f people/s\n",
-		st.Cases, st.People, st.Organisations, st.Worksites, st.Tasks, st.Records(), st.Elapsed.Round(time.Millisecond),
-		rate(st.Records(), st.Elapsed), rate(st.People, st.Elapsed))
+	fmt.Fprintf(env.stdout, "seeded %d cases, %d people, %d organisations, %d worksites, %d tasks, "+
+		"%d referrals (%d accepted, each with its grant), %d services, %d protection periods (%d extensions), %d inspections, %d proceedings: "+
+		"%d records in %s, %.0f records/s, %.0f people/s\n",
+		st.Cases, st.People, st.Organisations, st.Worksites, st.Tasks,
+		st.Referrals, st.Grants, st.Services, st.Periods, st.Extensions, st.Inspections, st.Proceedings,
+		st.Records(), st.Elapsed.Round(time.Millisecond), rate(st.Records(), st.Elapsed), rate(st.People, st.Elapsed))
 	return nil
 }
 
