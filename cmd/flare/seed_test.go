@@ -23,6 +23,10 @@ func TestSeedCommand(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
 		}
+		if !regexp.MustCompile(`seeded 6 cases, 12 people, [0-9]+ organisations, [0-9]+ worksites, [0-9]+ tasks, [0-9]+ referrals \([0-9]+ accepted, each with its grant\), ` +
+			`[0-9]+ services, [0-9]+ protection periods \([0-9]+ extensions\), [0-9]+ inspections, [0-9]+ proceedings: [0-9]+ records in `).MatchString(out) {
+			t.Errorf("no issue #6 counts in %q", out)
+		}
 		if !regexp.MustCompile(`records/s, [0-9]+ people/s\n$`).MatchString(out) {
 			t.Errorf("no rate in %q", out)
 		}
