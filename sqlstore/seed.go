@@ -79,11 +79,19 @@ const (
 // Seed fills db with realistic synthetic casework for demos and benchmarks
 // (issue #5, "flare seed"): agencies of several kinds, cases with people
 // named from many countries, organisations, worksites in the sectors where
-// forced labour is common, and tasks, some overdue. Every record goes
-// through the same writes as the services: sealed fields under its own data
-// key, blind index and search index rows, and one audit entry per record,
-// made by the actor in ctx (the console, for "flare seed"). One transaction
-// writes a batch of cases, so an interrupted run leaves whole cases only.
+// forced labour is common, and tasks, some overdue; and the records of
+// issue #6: referrals between the agencies (some unanswered and overdue,
+// some urgent; on the law, a court order or the person's consent; each
+// accepted one with its grant), services and protection periods of
+// presumed victims (some extended), inspections of the cases' worksites,
+// and administrative, criminal and civil proceedings with their outcomes
+// and penalties. Every record goes through the same writes as the
+// services: sealed fields under the data key the service uses (the
+// record's own, or the person's for services and periods), blind index
+// and search index rows, and one audit entry per record, made by the
+// actor in ctx (the console, for "flare seed"), which the records name as
+// their recorder. One transaction writes a batch of cases, so an
+// interrupted run leaves whole cases only.
 func Seed(ctx context.Context, db *DB, keys *KeyStore, opts SeedOptions) (SeedStats, error) {
 	start := time.Now()
 	var st SeedStats
