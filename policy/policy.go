@@ -10,6 +10,7 @@ package policy
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/flare-ilo/flare"
 )
@@ -186,14 +187,16 @@ func hasAnyRole(actor flare.Actor, roles []flare.Role) bool {
 // Error turns a denial into the application error the adapters map to 404
 // or 403; it returns nil for Allow.
 func Error(d Decision, rec Record) error {
-	switch d {
-	case Allow:
+	if d == Allow {
 		return nil
-	case DenyForbidden:
-		return flare.Errorf(flare.EFORBIDDEN, "you may not do this to this %s", rec.Type)
-	default:
-		return flare.Errorf(flare.ENOTFOUND, "%s not found", rec.Type)
 	}
+	// Messages are read by people: "protection service", not the
+	// record type's "protection_service".
+	what := strings.ReplaceAll(rec.Type, "_", " ")
+	if d == DenyForbidden {
+		return flare.Errorf(flare.EFORBIDDEN, "you may not do this to this %s", what)
+	}
+	return flare.Errorf(flare.ENOTFOUND, "%s not found", what)
 }
 
 // DecideUserAdmin returns whether actor may manage the staff accounts of
