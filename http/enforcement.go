@@ -67,20 +67,6 @@ type eraseRequest struct {
 	Reason string `json:"reason"`
 }
 
-// parseDay reads a "YYYY-MM-DD" date of field; empty gives the zero time
-// (the service says the field is required).
-func parseDay(field, s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, flare.FieldError(field, "must be a date YYYY-MM-DD")
-	}
-	return t, nil
-}
-
 func (s *Server) handleAPIInspections(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Inspections == nil {
 		s.writeError(w, r, errNoEnforcement)
@@ -100,7 +86,7 @@ func (s *Server) handleAPICreateInspection(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	visited, err := parseDay("visited_on", req.VisitedOn)
+	visited, err := formDay("visited_on", req.VisitedOn)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -148,7 +134,7 @@ func (s *Server) handleAPICreateProceeding(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	opened, err := parseDay("opened_on", req.OpenedOn)
+	opened, err := formDay("opened_on", req.OpenedOn)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -156,7 +142,7 @@ func (s *Server) handleAPICreateProceeding(w http.ResponseWriter, r *http.Reques
 	p := &flare.Proceeding{CaseID: r.PathValue("id"), Kind: req.Kind, Stage: req.Stage, Reference: req.Reference, OpenedOn: opened,
 		PersonIDs: req.PersonIDs, OrganisationIDs: req.OrganisationIDs, Outcome: req.Outcome, Penalties: req.Penalties}
 	if req.ClosedOn != "" {
-		closed, err := parseDay("closed_on", req.ClosedOn)
+		closed, err := formDay("closed_on", req.ClosedOn)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -475,7 +461,7 @@ func (s *Server) handleCreateInspectionForm(w http.ResponseWriter, r *http.Reque
 	}
 	err := func() error {
 		var err error
-		if in.VisitedOn, err = parseDay("visited_on", form.VisitedOn); err != nil {
+		if in.VisitedOn, err = formDay("visited_on", form.VisitedOn); err != nil {
 			return err
 		}
 		if n := strings.TrimSpace(form.WorkersInterviewed); n != "" {
@@ -548,7 +534,7 @@ func (s *Server) handleCreateProceedingForm(w http.ResponseWriter, r *http.Reque
 		PersonIDs: r.PostForm["person_ids"], OrganisationIDs: r.PostForm["organisation_ids"]}
 	p := &flare.Proceeding{CaseID: caseID, Kind: flare.ProceedingKind(form.Kind), Reference: form.Reference,
 		PersonIDs: form.PersonIDs, OrganisationIDs: form.OrganisationIDs}
-	opened, err := parseDay("opened_on", form.OpenedOn)
+	opened, err := formDay("opened_on", form.OpenedOn)
 	if err == nil {
 		p.OpenedOn = opened
 		err = s.cfg.Proceedings.CreateProceeding(r.Context(), p)
@@ -708,7 +694,7 @@ func (s *Server) handleUpdateProceedingForm(w http.ResponseWriter, r *http.Reque
 	upd := flare.ProceedingUpdate{Version: version, Stage: &stage, Outcome: &outcome, Reference: &form.Reference, Penalties: &penalties}
 	if err == nil && strings.TrimSpace(form.ClosedOn) != "" {
 		var closed time.Time
-		if closed, err = parseDay("closed_on", form.ClosedOn); err == nil {
+		if closed, err = formDay("closed_on", form.ClosedOn); err == nil {
 			c := &closed
 			upd.ClosedOn = &c
 		}

@@ -322,6 +322,16 @@ func formDate(field, s string) (*time.Time, error) {
 	return &t, nil
 }
 
+// formDay reads a "YYYY-MM-DD" date field; "" is the zero time (the
+// service says whether the field is required).
+func formDay(field, value string) (time.Time, error) {
+	t, err := formDate(field, value)
+	if err != nil || t == nil {
+		return time.Time{}, err
+	}
+	return *t, nil
+}
+
 // personUpdateFromForm turns a submitted form into an update that sets
 // every field the form carried: identity fields only when the form showed
 // them, so a user without the identity group never sends any.

@@ -109,15 +109,6 @@ func (s *Server) refuseProtectionForm(w http.ResponseWriter, r *http.Request, er
 	s.render(w, r, status, "protection_form", view)
 }
 
-// formDay reads a date field of a form; "" is the zero time.
-func formDay(field, value string) (time.Time, error) {
-	t, err := formDate(field, value)
-	if err != nil || t == nil {
-		return time.Time{}, err
-	}
-	return *t, nil
-}
-
 // protectionVersion reads the version a form was based on.
 func protectionVersion(v url.Values) (int64, error) {
 	n, err := strconv.ParseInt(v.Get("version"), 10, 64)
@@ -214,12 +205,12 @@ func (s *Server) handleExtensionForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/persons/"+saved.PersonID+"#period-"+saved.ID, http.StatusSeeOther)
 }
 
-// endingDays reads the days query parameter: empty is the configured
-// default.
-func endingDays(r *http.Request) (int, error) {
+// endingDays reads the days query parameter: empty is def, the
+// configured default.
+func endingDays(r *http.Request, def int) (int, error) {
 	v := strings.TrimSpace(r.URL.Query().Get("days"))
 	if v == "" {
-		return 0, nil
+		return def, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > flare.MaxEndingDays {
@@ -237,14 +228,11 @@ func (s *Server) handleEndingPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := html.ProtectionEndingView{Page: s.cfg.Renderer.NewPage(r, "protection.ending_title"), MaxDays: flare.MaxEndingDays}
-	days, err := endingDays(r)
+	days, err := endingDays(r, svc.Config().EndingDays)
 	if err != nil {
 		view.Days, view.Error = svc.Config().EndingDays, view.T("protection.error.days")
 		s.render(w, r, http.StatusBadRequest, "protection_ending", view)
 		return
-	}
-	if days == 0 {
-		days = svc.Config().EndingDays
 	}
 	view.Days = days
 	list, err := svc.PeriodsEnding(r.Context(), days)
@@ -460,13 +448,10 @@ func (s *Server) handleAPIPeriodsEnding(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	days, err := endingDays(r)
+	days, err := endingDays(r, svc.Config().EndingDays)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	if days == 0 {
-		days = svc.Config().EndingDays
 	}
 	list, err := svc.PeriodsEnding(r.Context(), days)
 	if err != nil {

@@ -145,17 +145,9 @@ func (s *Server) showAnswerConflict(w http.ResponseWriter, r *http.Request, err 
 	s.render(w, r, status, "refused", view)
 }
 
-// backTo is the local page a form asked to return to, or fallback. Only
-// paths of this site are followed: never another host.
+// backTo is the local page a form asked to return to, or fallback.
 func backTo(r *http.Request, fallback string) string {
-	b := r.PostFormValue("back")
-	if b == "" || b[0] != '/' || len(b) > 1 && (b[1] == '/' || b[1] == '\\') {
-		return fallback
-	}
-	if u, err := url.Parse(b); err != nil || u.Host != "" || u.Scheme != "" {
-		return fallback
-	}
-	return b
+	return localPath(r.PostFormValue("back"), fallback)
 }
 
 // handleReferralForm shows the form that refers a case.
@@ -264,33 +256,20 @@ func referralOf(caseID string, f html.ReferralForm) (*flare.Referral, error) {
 			}
 		}
 	}
-	dates := []struct {
-		field, value string
-		to           func(time.Time)
-	}{{"due_on", f.DueOn, func(t time.Time) { ref.DueOn = t }}}
+	var err error
+	if ref.DueOn, err = formDay("due_on", f.DueOn); err != nil {
+		return nil, err
+	}
 	if ref.Grant.Basis == flare.BasisConsent {
 		g := &ref.Grant
 		g.ConsentLanguage, g.ConsentInterpreter, g.ConsentPersonID, g.ConsentScope =
 			f.ConsentLanguage, f.ConsentInterpreter, f.ConsentPersonID, f.ConsentScope
-		dates = append(dates,
-			struct {
-				field, value string
-				to           func(time.Time)
-			}{"consent_given_on", f.ConsentGivenOn, func(t time.Time) { g.ConsentGivenOn = &t }},
-			struct {
-				field, value string
-				to           func(time.Time)
-			}{"expires_on", f.ExpiresOn, func(t time.Time) { g.ExpiresOn = &t }})
-	}
-	for _, d := range dates {
-		if d.value == "" {
-			continue
-		}
-		t, err := parseDate(d.field, d.value)
-		if err != nil {
+		if g.ConsentGivenOn, err = formDate("consent_given_on", f.ConsentGivenOn); err != nil {
 			return nil, err
 		}
-		d.to(t)
+		if g.ExpiresOn, err = formDate("expires_on", f.ExpiresOn); err != nil {
+			return nil, err
+		}
 	}
 	return ref, nil
 }

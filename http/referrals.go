@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/flare-ilo/flare"
 )
@@ -54,24 +53,15 @@ func (s *Server) handleAPISendReferral(w http.ResponseWriter, r *http.Request) {
 			Basis: req.Sharing.Basis, Reference: req.Sharing.Reference, ConsentScope: req.Sharing.ConsentScope,
 			ConsentLanguage: req.Sharing.ConsentLanguage, ConsentInterpreter: req.Sharing.ConsentInterpreter,
 			ConsentPersonID: req.Sharing.ConsentPersonID}}
-	dates := []struct {
-		field, value string
-		to           func(time.Time)
-	}{
-		{"due_on", req.DueOn, func(t time.Time) { ref.DueOn = t }},
-		{"sharing.consent_given_on", req.Sharing.ConsentGivenOn, func(t time.Time) { ref.Grant.ConsentGivenOn = &t }},
-		{"sharing.expires_on", req.Sharing.ExpiresOn, func(t time.Time) { ref.Grant.ExpiresOn = &t }},
+	var err error
+	if ref.DueOn, err = formDay("due_on", req.DueOn); err == nil {
+		if ref.Grant.ConsentGivenOn, err = formDate("sharing.consent_given_on", req.Sharing.ConsentGivenOn); err == nil {
+			ref.Grant.ExpiresOn, err = formDate("sharing.expires_on", req.Sharing.ExpiresOn)
+		}
 	}
-	for _, d := range dates {
-		if d.value == "" {
-			continue
-		}
-		t, err := parseDate(d.field, d.value)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		d.to(t)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	if err := svc.SendReferral(r.Context(), ref); err != nil {
 		s.writeError(w, r, err)

@@ -94,9 +94,13 @@ func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.Sec
 
 // safeNext returns a local path to go to after sign-in, refusing anything
 // that could lead off the site (open redirect).
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/app"
+func safeNext(next string) string { return localPath(next, "/app") }
+
+// localPath returns p when it is a path on this site, else fallback: a
+// redirect target taken from a form never leads to another host.
+func localPath(p, fallback string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return fallback
 	}
-	return next
+	return p
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,16 +50,15 @@ func (db *DB) checkConsentPerson(ctx context.Context, tx *sql.Tx, caseID, person
 	if personID == "" {
 		return nil
 	}
-	var n int
-	if validID(personID) {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons WHERE id = $1 AND case_id = $2`, personID, caseID).Scan(&n); err != nil {
-			return fmt.Errorf("check consenting person: %w", err)
-		}
-	}
-	if n == 0 {
-		return flare.FieldError("consent_person_id", "is not a person of this case")
-	}
-	return nil
+	return db.checkCasePersons(ctx, tx, caseID, []string{personID},
+		flare.FieldError("consent_person_id", "is not a person of this case"))
+}
+
+// checkCasePersons returns bad unless every id (repeats allowed) names a
+// person of case caseID.
+func (db *DB) checkCasePersons(ctx context.Context, tx *sql.Tx, caseID string, ids []string, bad error) error {
+	return countIn(ctx, db, tx, slices.Compact(slices.Sorted(slices.Values(ids))),
+		`SELECT COUNT(*) FROM persons WHERE case_id = $1 AND id IN (%s)`, caseID, bad)
 }
 
 // loadGrants reads grants; where filters and orders them.

@@ -153,7 +153,7 @@ func (s *ProceedingService) CreateProceeding(ctx context.Context, p *flare.Proce
 		if err := sc.authorize(policy.Create, p.PersonIDs); err != nil {
 			return deniedParty(err, audit.ActionCreate, proceedingRecord, "", sc.c.ID)
 		}
-		if err := countIn(ctx, s.db, tx, p.PersonIDs, `SELECT COUNT(*) FROM persons WHERE case_id = $1 AND id IN (%s)`, sc.c.ID,
+		if err := s.db.checkCasePersons(ctx, tx, sc.c.ID, p.PersonIDs,
 			flare.FieldError("person_ids", "are not all people of this case")); err != nil {
 			return err
 		}

@@ -65,7 +65,8 @@ func (s *ReferralService) SendReferral(ctx context.Context, r *flare.Referral) e
 		if err := s.db.checkConsentPerson(ctx, tx, c.ID, g.ConsentPersonID); err != nil {
 			return err
 		}
-		if err := s.checkPeople(ctx, tx, c.ID, g.PersonIDs); err != nil {
+		if err := s.db.checkCasePersons(ctx, tx, c.ID, g.PersonIDs,
+			flare.FieldError("person_ids", "are not all people of this case")); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO referrals (`+referralColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
@@ -262,22 +263,6 @@ func (s *ReferralService) load(ctx context.Context, tx *sql.Tx, where string, ar
 		out = append(out, &r)
 	}
 	return out, rows.Err()
-}
-
-// checkPeople refuses a sharing that names people who are not in the case.
-func (s *ReferralService) checkPeople(ctx context.Context, tx *sql.Tx, caseID string, ids []string) error {
-	for _, id := range ids {
-		var n int
-		if validID(id) {
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons WHERE id = $1 AND case_id = $2`, id, caseID).Scan(&n); err != nil {
-				return fmt.Errorf("check shared people: %w", err)
-			}
-		}
-		if n == 0 {
-			return flare.FieldError("person_ids", "%s is not a person of this case", id)
-		}
-	}
-	return nil
 }
 
 // CaseReferrals implements flare.ReferralService.
